@@ -1,0 +1,117 @@
+"""Leaders Network: the application factory."""
+import logging.config
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import config as app_config
+from app import models
+from app.extensions import csrf, db, limiter, login, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app_config.load(app, test_config)
+    _configure_logging(app)
+    if app.config["PROXY_FIX"]:
+        count = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    models.register()
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+    with app.app_context():
+        _tune_sqlite(db.engine)
+
+    from app import cli, errors, mail, security
+    from app.account.routes import bp as account_bp
+    from app.admin.routes import bp as admin_bp
+    from app.auth.routes import bp as auth_bp
+    from app.pages.routes import bp as pages_bp
+
+    for blueprint in (pages_bp, auth_bp, account_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    security.init_app(app)
+    mail.init_app(app)
+    cli.init_app(app)
+    _template_helpers(app)
+    return app
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+    return str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def _configure_logging(app: Flask) -> None:
+    if app.testing:
+        return
+    logging.config.dictConfig({
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+        "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
+                                "formatter": "plain"}},
+        "root": {"level": app.config["LOG_LEVEL"], "handlers": ["stdout"]},
+    })
+
+
+def _init_login(app: Flask) -> None:
+    from app.models.accounts import User
+
+    login.init_app(app)
+    login.login_view = "auth.login"
+    login.login_message = "Log in to see that page."
+    login.login_message_category = "info"
+    login.session_protection = "basic"
+
+    @login.user_loader
+    def load_user(session_id: str):
+        user_id, _, version = session_id.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout and BEGIN IMMEDIATE, so concurrent workers wait instead of failing."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        # Pages that only read (GET) keep WAL's concurrent readers; everything else takes
+        # the write lock up front instead of failing to upgrade later.
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def _template_helpers(app: Flask) -> None:
+    from app import permissions
+
+    app.jinja_env.globals.update(permissions.ALL)
+    app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]

@@ -1,0 +1,34 @@
+"""Forms for changing one's own password and email, and for leaving."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField
+from wtforms.validators import EqualTo, InputRequired
+
+from app.auth.forms import email_field, new_password_field
+
+
+def current_password_field():
+    return PasswordField("Current password",
+                         validators=[InputRequired("Enter your current password.")],
+                         render_kw={"autocomplete": "current-password"})
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = current_password_field()
+    password = new_password_field("New password")
+    confirm = PasswordField("Confirm new password", validators=[
+        InputRequired("Enter the new password again."),
+        EqualTo("password", "The two passwords do not match. Enter the same password twice."),
+    ], render_kw={"autocomplete": "new-password"})
+
+
+class ChangeEmailForm(FlaskForm):
+    email = email_field("New email address")
+    current_password = current_password_field()
+
+
+class DeleteAccountForm(FlaskForm):
+    current_password = current_password_field()
+    understood = BooleanField("I understand that my account and everything in it will be "
+                              "deleted, and that this cannot be undone",
+                              validators=[InputRequired("Tick the box to confirm you "
+                                                        "want to delete your account.")])

@@ -1,0 +1,101 @@
+"""Account settings for the signed-in person."""
+from flask import Blueprint, Response, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import ConfirmForm
+from app.account.forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
+from app.extensions import db
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.get("")
+@login_required
+def settings():
+    return render_template("account/settings.html", resend_form=ConfirmForm())
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append("Your current password is not right.")
+        else:
+            services.set_new_password(current_user, form.password.data)
+            db.session.commit()
+            # This session carries on with the new session version; all others end.
+            session.clear()
+            login_user(current_user)
+            flash("Your password has been changed. You have been logged out everywhere else.",
+                  "success")
+            return redirect(url_for("account.settings"))
+    return render_template("account/password.html", form=form)
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@login_required
+def change_email():
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append("Your current password is not right.")
+        else:
+            try:
+                services.request_email_change(current_user, form.email.data)
+            except services.AccountError as error:
+                form.email.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(f"We sent a link to {form.email.data.strip()}. Your email address "
+                      "changes when you open it.", "success")
+                return redirect(url_for("account.settings"))
+    return render_template("account/email.html", form=form)
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token):
+    try:
+        user, new_email = services.email_change_from_token(token)
+    except services.AccountError as error:
+        return render_template("auth/link_problem.html", message=str(error)), 400
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.change_email(user, new_email)
+        except services.AccountError as error:
+            return render_template("auth/link_problem.html", message=str(error)), 409
+        db.session.commit()
+        flash(f"Your email address is now {new_email}.", "success")
+        return redirect(url_for("account.settings" if current_user.is_authenticated
+                                else "auth.login"))
+    return render_template("account/confirm_email.html", form=form, new_email=new_email)
+
+
+@bp.get("/export.json")
+@login_required
+def export():
+    return Response(services.export_data(current_user), mimetype="application/json",
+                    headers={"Content-Disposition":
+                             'attachment; filename="leaders-network-my-data.json"'})
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required
+def delete():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append("Your current password is not right.")
+        else:
+            user = current_user._get_current_object()
+            logout_user()
+            services.delete_account(user)
+            db.session.commit()
+            session.clear()
+            flash("Your account has been deleted. Thank you for being part of the network.",
+                  "info")
+            return redirect(url_for("pages.home"))
+    return render_template("account/delete.html", form=form)

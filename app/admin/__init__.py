@@ -1,0 +1,1 @@
+"""Administration: people, roles and deactivation."""

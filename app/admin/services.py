@@ -1,0 +1,36 @@
+"""Admin rules for changing roles and deactivating accounts."""
+from sqlalchemy import or_, select
+
+from app.models.accounts import Role, User
+
+
+class AdminError(Exception):
+    """The change is not allowed; the message says why."""
+
+
+def users_query(search: str = "", role: str = ""):
+    query = select(User).order_by(User.display_name, User.id)
+    search = search.strip()
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(or_(User.email.like(pattern), User.display_name.ilike(pattern)))
+    if role in {member.value for member in Role}:
+        query = query.where(User.role == Role(role))
+    return query
+
+
+def change_role(actor: User, target: User, role: Role) -> None:
+    if actor.id == target.id:
+        raise AdminError("You cannot change your own role. Ask another administrator.")
+    target.role = role
+
+
+def deactivate(actor: User, target: User) -> None:
+    if actor.id == target.id:
+        raise AdminError("You cannot deactivate your own account.")
+    target.active = False
+    target.end_sessions()
+
+
+def reactivate(target: User) -> None:
+    target.active = True

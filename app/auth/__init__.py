@@ -1,0 +1,1 @@
+"""Signing up, verifying email, logging in and out, resetting a forgotten password."""

@@ -1,0 +1,137 @@
+"""Sign-up, email verification, log in and out, forgotten password."""
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import (ConfirmForm, ForgotPasswordForm, LoginForm, RegisterForm,
+                            ResetPasswordForm)
+from app.extensions import db, limiter
+from app.security import is_safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _reset_limit():
+    return current_app.config["RESET_RATE_LIMIT"]
+
+
+def sign_in(user, remember: bool = False) -> None:
+    """A fresh session at every login, so no value planted before it survives."""
+    session.clear()
+    login_user(user, remember=remember)
+    services.record_login(user)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register(form.email.data, form.display_name.data, form.password.data)
+        except services.AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            sign_in(user)
+            db.session.commit()
+            flash(f"Welcome, {user.display_name}. We sent a link to {user.email}: "
+                  "open it to confirm your email address.", "success")
+            return redirect(url_for("account.settings"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify_email(token):
+    try:
+        user = services.user_for_verification(token)
+    except services.AccountError as error:
+        return render_template("auth/link_problem.html", message=str(error)), 400
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.verify_email(user)
+        db.session.commit()
+        flash("Thank you: your email address is confirmed.", "success")
+        return redirect(url_for("account.settings" if current_user.is_authenticated
+                                else "auth.login"))
+    return render_template("auth/verify.html", form=form, user=user)
+
+
+@bp.post("/verify/resend")
+@login_required
+def resend_verification():
+    form = ConfirmForm()
+    if form.validate_on_submit() and not current_user.is_verified:
+        services.send_verification(current_user)
+        db.session.commit()
+        flash(f"We sent a new link to {current_user.email}.", "success")
+    return redirect(url_for("account.settings"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    form = LoginForm()
+    next_url = request.args.get("next")
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append("The email address or password is not right. "
+                                    "Check them and try again.")
+        elif not user.active:
+            form.form_errors.append("This account has been deactivated. "
+                                    "Contact an administrator if you think this is a mistake.")
+        else:
+            sign_in(user, remember=form.remember.data)
+            db.session.commit()
+            flash(f"You are logged in as {user.display_name}.", "success")
+            return redirect(next_url if is_safe_next(next_url) else url_for("pages.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("You are logged out.", "info")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("auth/reset_sent.html", email=form.email.data)
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset_password(token):
+    try:
+        user = services.user_for_reset(token)
+    except services.AccountError as error:
+        return render_template("auth/link_problem.html", message=str(error)), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.set_new_password(user, form.password.data)
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        flash("Your password has been changed. Log in with your new password.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)

@@ -1,0 +1,202 @@
+"""Account rules: registration, tokens, authentication, password and email changes."""
+import hashlib
+import json
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from app import mail
+from app.extensions import db
+from app.models.accounts import Role, User, normalize_email
+from app.models.base import utcnow
+
+# A real hash to check against when the email is unknown, so both answers take as long.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class AccountError(Exception):
+    """A rule was broken; the message tells the person how to fix it."""
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def email_taken(email: str) -> bool:
+    return db.session.scalar(
+        select(func.count()).select_from(User).where(User.email == normalize_email(email))
+    ) > 0
+
+
+def create_user(email: str, display_name: str, password: str, role: Role = Role.MEMBER,
+                *, verified: bool = False) -> User:
+    email = normalize_email(email)
+    if email_taken(email):
+        raise AccountError("An account with this email already exists. Log in instead.")
+    user = User(email=email, display_name=display_name.strip(), role=role,
+                email_verified_at=utcnow() if verified else None)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register(email: str, display_name: str, password: str) -> User:
+    user = create_user(email, display_name, password)
+    send_verification(user)
+    return user
+
+
+# Email verification ---------------------------------------------------------------------
+
+def verification_token(user: User) -> str:
+    return _serializer("verify-email").dumps({"uid": user.id, "email": user.email})
+
+
+def send_verification(user: User) -> None:
+    link = url_for("auth.verify_email", token=verification_token(user), _external=True)
+    mail.queue(user.email, "Confirm your email address", "verify_email", kind="verify",
+               user=user, link=link)
+
+
+def user_for_verification(token: str) -> User:
+    data = _load(token, "verify-email", current_app.config["EMAIL_VERIFY_MAX_AGE"])
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.email != data.get("email"):
+        raise AccountError("This link is no longer valid. Log in and ask for a new one.")
+    return user
+
+
+def verify_email(user: User) -> None:
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+
+
+# Logging in -------------------------------------------------------------------------------
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user when the email and password match; None otherwise, in the same time."""
+    user = find_by_email(email)
+    if user is None:
+        User(password_hash=_DUMMY_HASH).check_password(password)
+        return None
+    if not user.check_password(password):
+        return None
+    return user
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+
+
+# Forgotten password -----------------------------------------------------------------------
+
+def _password_fingerprint(user: User) -> str:
+    # Changes whenever the password changes, so a reset link works once.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the account exists; say nothing either way."""
+    user = find_by_email(email)
+    if user is None or not user.active:
+        return
+    token = _serializer("reset-password").dumps({"uid": user.id, "pw": _password_fingerprint(user)})
+    link = url_for("auth.reset_password", token=token, _external=True)
+    mail.queue(user.email, "Reset your password", "reset_password", kind="reset",
+               user=user, link=link)
+
+
+def user_for_reset(token: str) -> User:
+    data = _load(token, "reset-password", current_app.config["PASSWORD_RESET_MAX_AGE"])
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not user.active or data.get("pw") != _password_fingerprint(user):
+        raise AccountError("This reset link has already been used or is no longer valid. "
+                           "Ask for a new one.")
+    return user
+
+
+def set_new_password(user: User, password: str) -> None:
+    """Set the password and end every session, including remember-me cookies."""
+    user.set_password(password)
+    user.end_sessions()
+
+
+# Changing email ---------------------------------------------------------------------------
+
+def request_email_change(user: User, new_email: str) -> None:
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        raise AccountError("That is already your email address.")
+    if email_taken(new_email):
+        raise AccountError("Another account uses this email address.")
+    token = _serializer("change-email").dumps({"uid": user.id, "new": new_email,
+                                              "old": user.email})
+    link = url_for("account.confirm_email", token=token, _external=True)
+    mail.queue(new_email, "Confirm your new email address", "change_email", kind="verify",
+               user=user, link=link, new_email=new_email)
+    mail.queue(user.email, "Your email address is being changed", "email_change_notice",
+               kind="security", user=user, new_email=new_email)
+
+
+def email_change_from_token(token: str) -> tuple[User, str]:
+    data = _load(token, "change-email", current_app.config["EMAIL_VERIFY_MAX_AGE"])
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.email != data.get("old"):
+        raise AccountError("This link is no longer valid. Ask for the change again.")
+    return user, data["new"]
+
+
+def change_email(user: User, new_email: str) -> None:
+    if email_taken(new_email):
+        raise AccountError("Another account uses this email address.")
+    user.email = new_email
+    user.email_verified_at = utcnow()
+
+
+# Leaving ----------------------------------------------------------------------------------
+
+EXPORTERS: list = []  # features add callables(user) -> (key, data) to the data download
+
+
+def export_data(user: User) -> str:
+    data = {
+        "account": {
+            "email": user.email,
+            "display_name": user.display_name,
+            "role": user.role.value,
+            "email_verified_at": _iso(user.email_verified_at),
+            "created_at": _iso(user.created_at),
+            "last_login_at": _iso(user.last_login_at),
+        },
+    }
+    for exporter in EXPORTERS:
+        key, value = exporter(user)
+        data[key] = value
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def delete_account(user: User) -> None:
+    db.session.delete(user)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() + "Z" if value else None
+
+
+def _load(token: str, salt: str, max_age: int) -> dict:
+    try:
+        data = _serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        raise AccountError("This link has expired. Ask for a new one.") from error
+    except BadSignature as error:
+        raise AccountError("This link is not valid. Check you copied all of it.") from error
+    if not isinstance(data, dict):
+        raise AccountError("This link is not valid. Check you copied all of it.")
+    return data

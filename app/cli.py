@@ -1,0 +1,84 @@
+"""Command-line tasks: users, demo data, mail delivery."""
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from app import demo, mail
+from app.auth import services as accounts
+from app.auth.passwords import password_problem
+from app.extensions import db
+from app.models.accounts import Role, User
+
+ROLE_CHOICE = click.Choice([role.value for role in Role])
+
+
+@click.group("users", help="Manage user accounts.")
+def users_cli():
+    pass
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Display name.")
+@click.option("--role", type=ROLE_CHOICE, default=Role.MEMBER.value, show_default=True)
+@click.password_option("--password", prompt="Password", confirmation_prompt=True,
+                       help="Prompted twice with input hidden; may be piped on stdin.")
+def create_user(email, name, role, password):
+    """Create a verified account."""
+    problem = password_problem(password, user_inputs=[email, name])
+    if problem:
+        raise click.ClickException(problem)
+    try:
+        user = accounts.create_user(email, name, password, Role(role), verified=True)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email}.")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=ROLE_CHOICE)
+def set_role(email, role):
+    """Change someone's role."""
+    user = accounts.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account uses {email}.")
+    user.role = Role(role)
+    db.session.commit()
+    click.echo(f"{user.email} is now {user.role.value}.")
+
+
+@click.command("seed-demo")
+@click.option("--seed", "seed_value", type=int, default=2026, show_default=True,
+              help="Random seed: the same seed makes the same data.")
+@click.option("--if-empty", is_flag=True, help="Only seed a database that has no accounts yet.")
+@click.option("--banner/--no-banner", default=True, help="Print the demo accounts.")
+def seed_demo(seed_value, if_empty, banner):
+    """Load invented demo data (safe to run again)."""
+    if if_empty and db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("The database already has accounts; demo data not loaded.")
+    else:
+        counts = demo.seed(seed_value)
+        db.session.commit()
+        click.echo("Demo data: " + ", ".join(f"{key} {value}" for key, value in counts.items()))
+    if banner:
+        click.echo(demo.banner())
+
+
+@click.group("mail", help="The outbox.")
+def mail_cli():
+    pass
+
+
+@mail_cli.command("deliver")
+@click.option("--limit", type=int, default=500, show_default=True)
+def deliver(limit):
+    """Send pending mail; failures are retried later with backoff."""
+    counts = mail.deliver_pending(limit=limit)
+    click.echo(f"sent {counts['sent']}, will retry {counts['retry']}, failed {counts['failed']}")
+
+
+def init_app(app: Flask) -> None:
+    for command in (users_cli, seed_demo, mail_cli):
+        app.cli.add_command(command)

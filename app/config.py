@@ -1,0 +1,107 @@
+"""Configuration: defaults here, then instance/config.py, then LEADERS_* variables."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app must not start."""
+
+
+def defaults(instance_path: str) -> dict:
+    database = Path(instance_path) / "leaders.sqlite3"
+    return {
+        "ENV": "development",
+        "SITE_NAME": "Leaders Network",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Uploads: a 5 MB photo plus form overhead; larger bodies answer 413.
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        "EMAIL_VERIFY_MAX_AGE": 60 * 60 * 24 * 3,
+        "PASSWORD_RESET_MAX_AGE": 60 * 60,
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 25,
+        "MAIL_USE_TLS": False,
+        "MAIL_USE_SSL": False,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_TIMEOUT": 10,
+        "MAIL_FROM": "Leaders Network <no-reply@leaders.example>",
+        "MAIL_MAX_ATTEMPTS": 6,
+        "MAIL_DELIVER_AFTER_REQUEST": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+        "RESET_RATE_LIMIT": "5 per 15 minutes",
+        "PROXY_FIX": 0,
+        "CSP_IMG_SRC": ["'self'", "data:"],
+        "CSP_SCRIPT_SRC": ["'self'"],
+        "CSP_STYLE_SRC": ["'self'"],
+        "CSP_CONNECT_SRC": ["'self'"],
+        "LOG_LEVEL": "INFO",
+        "DEMO_BANNER": True,
+    }
+
+
+def load(app: Flask, test_config: dict | None) -> None:
+    """Fill app.config in the documented order and refuse unsafe production settings."""
+    app.config.from_mapping(defaults(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("LEADERS")
+    else:
+        app.config.from_mapping(test_config)
+
+    production = app.config["ENV"] == "production"
+    if production:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_uri(app.config["DATABASE_URL"]))
+    _ensure_secret_key(app, production)
+    if production and app.debug:
+        raise ConfigError("Debug mode must be off in production (unset LEADERS_DEBUG / FLASK_DEBUG).")
+
+
+def database_uri(url: str) -> str:
+    """Use the psycopg 3 driver for PostgreSQL URLs written the short way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _ensure_secret_key(app: Flask, production: bool) -> None:
+    key = app.config.get("SECRET_KEY")
+    if production:
+        if not key or len(str(key)) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                f"Set LEADERS_SECRET_KEY to a random value of at least {MIN_SECRET_KEY_LENGTH} "
+                "characters before starting in production."
+            )
+        return
+    if key:
+        return
+    # Development: one random key, generated once and kept beside the database.
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker wrote it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+    app.config["SECRET_KEY"] = path.read_text().strip()

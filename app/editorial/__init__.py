@@ -1,0 +1,1 @@
+"""Editorial workflow: proposals, reviews, decisions."""

@@ -1,0 +1,6 @@
+"""Database models, one module per domain; app.models.register() imports them all."""
+
+
+def register() -> None:
+    """Import every model module so the metadata knows each table."""
+    from app.models import accounts, mail  # noqa: F401

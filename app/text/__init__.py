@@ -1,0 +1,1 @@
+"""Text helpers: Markdown rendering and sanitising, diffs; no Flask imports."""

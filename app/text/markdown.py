@@ -160,7 +160,7 @@ def render_markdown(source: str) -> str:
     """Render untrusted Markdown to HTML that is safe to insert into a page as is."""
     tokens = _rewrite(_MD.parse(source or ""))
     # The sanitiser is the second wall: the parser already refuses raw HTML and bad URLs.
-    return sanitize_html(_MD.renderer.render(tokens, _MD.options, {}))
+    return sanitize_html(_MD.renderer.render(tokens, _MD.options, {})).rstrip("\n")
 
 
 def _inline_text(children: Sequence[Token]) -> str:

@@ -220,7 +220,6 @@ _ACTION_ACTIVE: Final[Mapping[Action, str]] = {
     Action.REQUEST_CHANGES: "request changes",
     Action.SCHEDULE: "schedule a proposal",
     Action.PUBLISH: "publish a proposal",
-    Action.PUBLISH_DUE: "publish a scheduled proposal when its time comes",
     Action.UNSCHEDULE: "cancel a schedule",
     Action.REJECT: "reject a proposal",
     Action.UNPUBLISH: "unpublish a post",
@@ -230,7 +229,6 @@ _ACTION_ACTIVE: Final[Mapping[Action, str]] = {
 _ACTOR_NOUN: Final[Mapping[Actor, str]] = {
     Actor.AUTHOR: "the author",
     Actor.EDITOR: "an editor",
-    Actor.SYSTEM: "the publishing schedule",
 }
 
 # Keyed by action, for the actions whose rule needs a note, a reason or a time.
@@ -300,6 +298,10 @@ def check(
     if rule is None:
         raise TransitionError(f"{_STATE_SUBJECT[state]} cannot be {_ACTION_PASSIVE[action]}.")
     if actor is not rule.actor:
+        if rule.actor is Actor.SYSTEM:
+            raise TransitionError(
+                "A scheduled proposal is published automatically when its time comes."
+            )
         raise TransitionError(f"Only {_ACTOR_NOUN[rule.actor]} can {_ACTION_ACTIVE[action]}.")
     if rule.stage is not None:
         if stage is None:

@@ -1,0 +1,185 @@
+"""Registering, verifying, logging in and out, forgotten passwords."""
+import re
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.accounts import User
+from tests.conftest import PASSWORD, login
+
+
+def link_in(mailbox, message) -> str:
+    body = mailbox.body(message)
+    return re.search(r"http://localhost(/\S+)", body).group(1)
+
+
+def get_user(app, email):
+    with app.app_context():
+        return db.session.scalar(select(User).where(User.email == email))
+
+
+def test_register_sends_a_verification_link_that_confirms_the_email(client, app, mailbox):
+    response = client.post("/register", data={"display_name": "Rosa Delgado",
+                                              "email": "Rosa@Example.com",
+                                              "password": "saffron kettle orbit"})
+    assert response.status_code == 302
+    message = mailbox.wait_for("rosa@example.com", "Confirm your email")
+    path = link_in(mailbox, message)
+    assert not get_user(app, "rosa@example.com").is_verified
+
+    page = client.get(path)
+    assert page.status_code == 200
+    assert b"Confirm my email address" in page.data
+    assert not get_user(app, "rosa@example.com").is_verified, "GET must not change state"
+
+    client.post(path)
+    assert get_user(app, "rosa@example.com").is_verified
+
+
+def test_register_refuses_short_common_and_overlong_passwords(client, app):
+    for password, message in [("short", b"at least 8 characters"),
+                              ("password123", b"too common"),
+                              ("x" * 129, b"at most 128 characters")]:
+        response = client.post("/register", data={"display_name": "Ana", "email": "ana@example.com",
+                                                  "password": password})
+        assert response.status_code == 200
+        assert message in response.data
+        assert re.search(rb'aria-describedby="[^"]*password-error[^"]*"', response.data)
+        assert b'id="password-error"' in response.data
+    assert get_user(app, "ana@example.com") is None
+
+
+def test_password_of_any_characters_up_to_128_is_accepted(client, app):
+    password = "ünïcødé 🌍 spaces & symbols " + "q" * 90
+    assert len(password) <= 128
+    response = client.post("/register", data={"display_name": "Zoë", "email": "zoe@example.com",
+                                              "password": password})
+    assert response.status_code == 302
+    client.post("/logout")
+    assert login(client, "zoe@example.com", password).status_code == 302
+
+
+def test_register_refuses_an_email_already_in_use(client, make_user):
+    user = make_user(email="taken@example.com")
+    response = client.post("/register", data={"display_name": "Other", "email": "TAKEN@example.com",
+                                              "password": "saffron kettle orbit"})
+    assert b"already exists" in response.data
+    assert user
+
+
+def test_a_tampered_or_expired_verification_link_is_refused(client, app, make_user):
+    from app.auth import services
+    user = make_user(verified=False)
+    with app.test_request_context():
+        token = services.verification_token(db.session.get(User, user.id))
+    assert client.get(f"/verify/{token}x").status_code == 400
+    app.config["EMAIL_VERIFY_MAX_AGE"] = -1
+    response = client.get(f"/verify/{token}")
+    assert response.status_code == 400
+    assert b"expired" in response.data
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(client, make_user):
+    user = make_user()
+    wrong = login(client, user.email, "not the password at all")
+    unknown = login(client, "nobody@example.com", "not the password at all")
+    assert wrong.status_code == unknown.status_code == 200
+    assert b"The email address or password is not right" in wrong.data
+    strip = lambda html: re.sub(rb'name="csrf_token"[^>]*|value="[^"]*"', b"", html)  # noqa: E731
+    assert strip(wrong.data) == strip(unknown.data)
+
+
+def test_login_then_logout(client, make_user):
+    user = make_user(name="Kofi Boateng")
+    response = login(client, user.email)
+    assert response.status_code == 302
+    assert b"Kofi Boateng" in client.get("/account").data
+    client.post("/logout")
+    assert client.get("/account").status_code == 302
+
+
+def test_logout_needs_a_post(client, login_as):
+    login_as()
+    assert client.get("/logout").status_code == 405
+    assert client.get("/account").status_code == 200
+
+
+def test_deactivated_account_cannot_log_in(client, make_user):
+    user = make_user(active=False)
+    response = login(client, user.email)
+    assert response.status_code == 200
+    assert b"deactivated" in response.data
+
+
+def test_login_redirects_to_next_only_on_this_site(client, make_user):
+    user = make_user()
+    ok = client.post("/login?next=/account/password", data={"email": user.email,
+                                                           "password": PASSWORD})
+    assert ok.headers["Location"] == "/account/password"
+    client.post("/logout")
+    for evil in ["https://evil.example/", "//evil.example/x", "/\\evil.example", "\\\\evil.example",
+                 "javascript:alert(1)", "http:/evil.example"]:
+        response = client.post("/login", query_string={"next": evil},
+                               data={"email": user.email, "password": PASSWORD})
+        assert response.headers["Location"] == "/", evil
+        client.post("/logout")
+
+
+def test_remember_me_sets_a_long_lived_cookie(client, make_user):
+    user = make_user()
+    response = login(client, user.email, remember=True)
+    cookies = response.headers.getlist("Set-Cookie")
+    assert any(c.startswith("remember_token=") for c in cookies)
+    client.post("/logout")
+    response = login(client, user.email)
+    assert not any(c.startswith("remember_token=") and "Expires=Thu, 01 Jan 1970" not in c
+                   for c in response.headers.getlist("Set-Cookie"))
+
+
+def test_password_reset_works_once_and_does_not_log_in(client, app, make_user, mailbox):
+    user = make_user(email="reset@example.com")
+    client.post("/forgot-password", data={"email": "reset@example.com"})
+    path = link_in(mailbox, mailbox.wait_for("reset@example.com", "Reset your password"))
+
+    assert client.get(path).status_code == 200
+    response = client.post(path, data={"password": "marble teapot glacier",
+                                       "confirm": "marble teapot glacier"})
+    assert response.headers["Location"] == "/login"
+    assert client.get("/account").status_code == 302, "reset must not log in"
+    assert login(client, user.email, "marble teapot glacier").status_code == 302
+    client.post("/logout")
+
+    again = client.post(path, data={"password": "another fine phrase",
+                                    "confirm": "another fine phrase"})
+    assert again.status_code == 400
+    assert b"already been used" in again.data
+    assert login(client, user.email, "another fine phrase").status_code == 200
+
+
+def test_password_reset_link_expires_after_an_hour(client, app, make_user):
+    from app.auth import services
+    user = make_user()
+    with app.test_request_context():
+        services.request_password_reset(user.email)
+        db.session.commit()
+        from app.models.mail import OutboxMessage
+        body = db.session.scalars(select(OutboxMessage.body)).all()[-1]
+    path = re.search(r"http://localhost(/\S+)", body).group(1)
+    assert app.config["PASSWORD_RESET_MAX_AGE"] == 3600
+    app.config["PASSWORD_RESET_MAX_AGE"] = -1
+    response = client.get(path)
+    assert response.status_code == 400
+    assert b"expired" in response.data
+
+
+def test_reset_request_answers_the_same_for_known_and_unknown_emails(client, make_user, app):
+    user = make_user()
+    known = client.post("/forgot-password", data={"email": user.email})
+    unknown = client.post("/forgot-password", data={"email": "ghost@example.com"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.data.replace(user.email.encode(), b"EMAIL") == \
+        unknown.data.replace(b"ghost@example.com", b"EMAIL")
+    from app.models.mail import OutboxMessage
+    with app.app_context():
+        recipients = db.session.scalars(select(OutboxMessage.to)).all()
+    assert recipients == [user.email]

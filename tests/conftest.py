@@ -1,0 +1,198 @@
+"""Fixtures: a fresh app and database per test, users, logging in, a real SMTP server."""
+import email
+import email.policy
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from itertools import count
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from app.models.accounts import Role, User
+
+PASSWORD = "quiet river lantern 42"
+POSTGRES_URL = os.environ.get("LEADERS_TEST_DATABASE_URL")
+ON_POSTGRES = os.environ.get("LEADERS_TEST_DB") == "postgresql" and bool(POSTGRES_URL)
+IN_CI = os.environ.get("CI") == "true"
+
+if os.environ.get("LEADERS_TEST_DB") == "postgresql" and not POSTGRES_URL:
+    raise RuntimeError("LEADERS_TEST_DB=postgresql needs LEADERS_TEST_DATABASE_URL")
+
+
+def base_config(tmp_path, **overrides) -> dict:
+    database = POSTGRES_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "DATABASE_URL": database,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "localhost",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config.update(overrides)
+    return config
+
+
+_schema_ready = False
+
+
+def reset_database(app) -> None:
+    """SQLite: a new file per test. PostgreSQL: tables made once, emptied before each test."""
+    global _schema_ready
+    with app.app_context():
+        if not ON_POSTGRES:
+            db.create_all()
+            return
+        if not _schema_ready:
+            db.drop_all()
+            db.create_all()
+            _schema_ready = True
+            return
+        names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    """Tests override settings by updating this dict before `app` is first used."""
+    return base_config(tmp_path)
+
+
+@pytest.fixture
+def app(app_config, tmp_path):
+    app = create_app(app_config)
+    app.instance_path = str(tmp_path / "instance")
+    reset_database(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+class ClosingClient(FlaskClient):
+    """Reads and closes every response as a real server does, so call_on_close work runs."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = ClosingClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_emails = count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user(role="editor", verified=False, ...) -> User, committed."""
+
+    def make(email=None, name=None, role=Role.MEMBER, password=PASSWORD, verified=True,
+             active=True) -> User:
+        from app.auth.services import create_user
+        number = next(_emails)
+        with app.app_context():
+            user = create_user(email or f"person{number}@example.com", name or f"Person {number}",
+                               password, Role(role), verified=verified)
+            user.active = active
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+        return user
+
+    return make
+
+
+def login(client, email, password=PASSWORD, remember=False, **extra):
+    data = {"email": email, "password": password, **extra}
+    if remember:
+        data["remember"] = "y"
+    return client.post("/login", data=data)
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """login_as("editor") -> the new user, logged in on `client`."""
+
+    def log_in(role=Role.MEMBER, **kwargs):
+        user = make_user(role=role, **kwargs)
+        response = login(client, user.email)
+        assert response.status_code == 302, "login failed"
+        return user
+
+    return log_in
+
+
+# A real SMTP server ------------------------------------------------------------------------
+
+@dataclass
+class Mailbox:
+    messages: list = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def for_address(self, address: str) -> list:
+        with self.lock:
+            return [m for m in self.messages if address.lower() in m["To"].lower()]
+
+    def wait_for(self, address: str, subject_part: str = "", timeout: float = 10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in reversed(self.for_address(address)):
+                if subject_part.lower() in message["Subject"].lower():
+                    return message
+            time.sleep(0.05)
+        raise AssertionError(f"no mail to {address} about {subject_part!r} arrived")
+
+    def body(self, message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+
+class _Handler:
+    def __init__(self, mailbox: Mailbox):
+        self.mailbox = mailbox
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.mailbox.lock:
+            self.mailbox.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    mailbox.port = free_port()
+    controller = Controller(_Handler(mailbox), hostname="127.0.0.1", port=mailbox.port)
+    controller.start()
+    yield mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server, app):
+    """Point the app at the local SMTP server; messages are read from what arrived."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    return smtp_server
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 200
 MAX_ALTERNATIVES = 10
+SUGGEST_MIN_LENGTH = 2
+SUGGEST_POPULATION_FLOOR = 15000
 # Another match is a real contender if it has at least this share of the best one's people.
 AMBIGUITY_POPULATION_RATIO = 0.1
 # Nominatim gives no population; a contender's importance must be this close to the best.
@@ -164,17 +166,25 @@ class OfflineGeocoder:
     def suggest(self, query: str, limit: int = 10) -> list[Candidate]:
         """Places whose primary name starts with what has been typed so far, most populous first."""
         prefix = normalize(query[:MAX_QUERY_LENGTH])
-        if not prefix:
+        if len(prefix) < SUGGEST_MIN_LENGTH:
             return []
         kind = "postal" if prefix.isdigit() else "city"
         # A half-open range on the key, not LIKE, so every database seeks the index.
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        rows = self.session.execute(
+        statement = (
             select(*_CANDIDATE_COLUMNS)
             .where(Place.search_key >= prefix, Place.search_key < upper, Place.kind == kind)
             .order_by(Place.population.desc(), Place.id)
             .limit(limit)
         )
+        # "sa" starts 10,000 names: the population floor is checked in the index, so only
+        # big places are read and sorted; small ones are looked at only if too few are big.
+        floor = SUGGEST_POPULATION_FLOOR if kind == "city" else 0
+        if len(prefix) == SUGGEST_MIN_LENGTH:
+            floor *= 4
+        rows = self.session.execute(statement.where(Place.population >= floor)).all() if floor else []
+        if len(rows) < limit:
+            rows = self.session.execute(statement).all()
         return [_candidate(row) for row in rows]
 
     def _postal(self, code: str) -> GeocodeResult:

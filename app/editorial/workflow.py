@@ -1,9 +1,4 @@
-"""The proposal workflow: its states, the one transition table, and the guard that applies it.
-
-Actors are "author", "editor" and "system" (the publish-due job). Admins act as editors:
-the caller maps a user's role, and whether they wrote the proposal, to an Actor before
-calling check(); who may act on which proposal at all is for app.permissions.
-"""
+"""The proposal workflow: its states, the one transition table, and the guard that applies it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -63,9 +58,15 @@ class Action(StrEnum):
 
 
 class Actor(StrEnum):
+    """Who takes a step. Admins act as editors: the caller maps a user's role to an Actor.
+
+    Whether this user may touch this proposal at all (is it theirs? are they an editor?)
+    is for app.permissions; the workflow only knows roles in the step.
+    """
+
     AUTHOR = "author"
     EDITOR = "editor"
-    SYSTEM = "system"
+    SYSTEM = "system"  # the publish-due job
 
 
 class Stage(StrEnum):

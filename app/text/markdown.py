@@ -20,6 +20,9 @@ __all__ = [
     "word_count",
     "reading_time_minutes",
     "slugify",
+    "url_scheme",
+    "is_safe_link",
+    "is_safe_image",
 ]
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})

@@ -24,11 +24,12 @@ def change_password():
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append("Your current password is not right.")
         else:
-            services.set_new_password(current_user, form.password.data)
+            user = current_user._get_current_object()
+            services.set_new_password(user, form.password.data)
             db.session.commit()
             # This session carries on with the new session version; all others end.
             session.clear()
-            login_user(current_user)
+            login_user(user)
             flash("Your password has been changed. You have been logged out everywhere else.",
                   "success")
             return redirect(url_for("account.settings"))

@@ -1,9 +1,9 @@
 """Forms for the admin pages."""
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 
 from app.models.accounts import Role
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(role.value, role.label) for role in Role])
+    role = SelectField("Role", choices=[SelectChoice(role.value, role.label) for role in Role])

@@ -1,0 +1,64 @@
+"""Admin pages: people list and search, roles, deactivation."""
+from app.extensions import db
+from app.models.accounts import Role, User
+from tests.conftest import login
+
+
+def test_only_admins_reach_admin_pages(client, login_as):
+    assert client.get("/admin/users").status_code == 302
+    login_as(Role.EDITOR)
+    assert client.get("/admin/users").status_code == 403
+
+
+def test_admin_lists_and_searches_people(client, login_as, make_user):
+    make_user(name="Priya Raman", email="priya@example.com")
+    make_user(name="Mateo Silva", email="mateo@example.com", role=Role.LEADER)
+    login_as(Role.ADMIN)
+    everyone = client.get("/admin/users")
+    assert b"Priya Raman" in everyone.data and b"Mateo Silva" in everyone.data
+    found = client.get("/admin/users?q=priya")
+    assert b"Priya Raman" in found.data and b"Mateo Silva" not in found.data
+    leaders = client.get("/admin/users?role=leader")
+    assert b"Mateo Silva" in leaders.data and b"Priya Raman" not in leaders.data
+
+
+def test_admin_changes_a_role(app, client, login_as, make_user):
+    person = make_user()
+    login_as(Role.ADMIN)
+    client.post(f"/admin/users/{person.id}/role", data={"role": "editor"})
+    with app.app_context():
+        assert db.session.get(User, person.id).role == Role.EDITOR
+    client.post(f"/admin/users/{person.id}/role", data={"role": "emperor"})
+    with app.app_context():
+        assert db.session.get(User, person.id).role == Role.EDITOR
+
+
+def test_admin_cannot_change_own_role(app, client, login_as):
+    admin = login_as(Role.ADMIN)
+    client.post(f"/admin/users/{admin.id}/role", data={"role": "member"})
+    with app.app_context():
+        assert db.session.get(User, admin.id).role == Role.ADMIN
+
+
+def test_deactivation_ends_the_persons_sessions_at_once(app, client, login_as, make_user):
+    person = make_user()
+    their_browser = app.test_client()
+    login(their_browser, person.email, remember=True)
+    assert their_browser.get("/account").status_code == 200
+
+    login_as(Role.ADMIN)
+    confirm = client.get(f"/admin/users/{person.id}/deactivate")
+    assert b"Deactivate" in confirm.data
+    with app.app_context():
+        assert db.session.get(User, person.id).active, "the confirmation page changes nothing"
+    client.post(f"/admin/users/{person.id}/deactivate")
+    assert their_browser.get("/account").status_code == 302
+    assert login(their_browser, person.email).status_code == 200
+
+    client.post(f"/admin/users/{person.id}/reactivate")
+    assert login(their_browser, person.email).status_code == 302
+
+
+def test_unknown_user_is_404(client, login_as):
+    login_as(Role.ADMIN)
+    assert client.get("/admin/users/9999").status_code == 404

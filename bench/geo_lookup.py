@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.orm import Session
 
 from app.geo.gazetteer import Place, PlaceName, load_gazetteer
@@ -33,7 +33,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         path = args.db or Path(scratch) / "gazetteer.db"
         engine = create_engine(f"sqlite:///{path}")
-        if not path.exists() or args.db is None:
+        if not path.exists():
             load(engine)
         with Session(engine) as session:
             geocoder = OfflineGeocoder(session)
@@ -42,7 +42,7 @@ def main() -> None:
         engine.dispose()
 
 
-def load(engine) -> None:  # type: ignore[no-untyped-def]
+def load(engine: Engine) -> None:
     tables = [Place.__table__, PlaceName.__table__, GeocodeCache.__table__, RequestClock.__table__]
     Base.metadata.create_all(engine, tables=tables)
     with Session(engine) as session:

@@ -81,10 +81,13 @@ def clean_query(query: str) -> str:
     return text
 
 
-# What a qualifier after the name ("Maine", "Canada", "CA") may mean: regions and countries.
-# A qualifier can mean several at once ("CA": California or Canada); any of them may match.
 @dataclass(frozen=True, slots=True)
 class _Area:
+    """What a qualifier after the name ("Maine", "Canada", "CA") may mean.
+
+    It can mean several places at once ("CA": California or Canada); any of them may match.
+    """
+
     regions: frozenset[tuple[str, str]] = frozenset()
     countries: frozenset[str] = frozenset()
 

@@ -1,0 +1,1 @@
+"""Geography: distances, location privacy, the gazetteer and geocoders; no Flask imports."""

@@ -50,6 +50,11 @@ def defaults(instance_path: str) -> dict:
         "CSP_STYLE_SRC": ["'self'"],
         "CSP_CONNECT_SRC": ["'self'"],
         "LOG_LEVEL": "INFO",
+        "GEOCODER": "offline",
+        "NOMINATIM_USER_AGENT": "leaders-network (set LEADERS_NOMINATIM_USER_AGENT)",
+        "MAP_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "MAP_TILE_ATTRIBUTION": "© OpenStreetMap contributors",
+        "UPLOAD_FOLDER": str(Path(instance_path) / "uploads"),
         "DEMO_BANNER": True,
     }
 

@@ -2,6 +2,7 @@
 import email
 import email.policy
 import os
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -38,24 +39,61 @@ def base_config(tmp_path, **overrides) -> dict:
     return config
 
 
+# Enough of the world for searches in tests: towns of 15,000+ people and US postal codes.
+GAZETTEER = {"min_population": 15000, "include_postal": True}
+KEEP_BETWEEN_TESTS = {"geo_places", "geo_place_names"}
 _schema_ready = False
 
 
-def reset_database(app) -> None:
-    """SQLite: a new file per test. PostgreSQL: tables made once, emptied before each test."""
+def load_test_gazetteer(engine) -> None:
+    from sqlalchemy.orm import Session
+    from app.geo.gazetteer import load_gazetteer
+    with Session(engine) as session:
+        load_gazetteer(session, **GAZETTEER)
+        session.commit()
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory):
+    """An SQLite file with every table and the test gazetteer, copied for each test."""
+    from sqlalchemy import create_engine
+    from app.models import register
+    register()
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    db.metadata.create_all(engine)
+    load_test_gazetteer(engine)
+    engine.dispose()
+    return path
+
+
+def reset_database(app, template=None) -> None:
+    """SQLite: a copy of the template per test. PostgreSQL: tables made once, emptied per test."""
     global _schema_ready
     with app.app_context():
         if not ON_POSTGRES:
-            db.create_all()
+            if template is None:
+                db.create_all()
             return
         if not _schema_ready:
             db.drop_all()
             db.create_all()
+            load_test_gazetteer(db.engine)
             _schema_ready = True
             return
-        names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+        names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables
+                          if table.name not in KEEP_BETWEEN_TESTS)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         db.session.commit()
+
+
+def prepare_sqlite_file(config: dict, template) -> None:
+    """Copy the template to the file the config names (SQLite only)."""
+    if ON_POSTGRES:
+        return
+    url = config["DATABASE_URL"]
+    assert url.startswith("sqlite:///")
+    shutil.copyfile(template, url.removeprefix("sqlite:///"))
 
 
 @pytest.fixture
@@ -65,10 +103,11 @@ def app_config(tmp_path):
 
 
 @pytest.fixture
-def app(app_config, tmp_path):
+def app(app_config, tmp_path, template_database):
+    prepare_sqlite_file(app_config, template_database)
     app = create_app(app_config)
     app.instance_path = str(tmp_path / "instance")
-    reset_database(app)
+    reset_database(app, template_database)
     yield app
     with app.app_context():
         db.session.remove()

@@ -1,0 +1,1 @@
+"""The leader directory: profiles, locations and "find leaders near you"."""

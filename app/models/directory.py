@@ -1,0 +1,140 @@
+"""The leader directory: profiles, their public and private locations, tags and programs."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import (Boolean, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Table,
+                        Column, Text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+
+
+class Precision(enum.StrEnum):
+    EXACT = "exact"
+    CITY = "city"
+
+
+class ApplicationStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+profile_focus_areas = Table(
+    "profile_focus_areas", db.metadata,
+    Column("profile_id", ForeignKey("leader_profiles.id", ondelete="CASCADE"), primary_key=True),
+    Column("focus_area_id", ForeignKey("focus_areas.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class FocusArea(db.Model):
+    """A tag for what a leader works on; admins curate the official list, leaders add free tags."""
+    __tablename__ = "focus_areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    official: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Program(db.Model):
+    """A program a leader can complete (admin-managed)."""
+    __tablename__ = "programs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class ProfileProgram(db.Model):
+    """A program a leader says they completed; an admin may mark it verified."""
+    __tablename__ = "profile_programs"
+
+    profile_id: Mapped[int] = mapped_column(ForeignKey("leader_profiles.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    year: Mapped[int | None] = mapped_column(Integer)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    program: Mapped[Program] = relationship(lazy="joined")
+
+
+class LeaderProfile(db.Model):
+    """A leader's public profile. lat/lng are private; public_lat/public_lng are what others see."""
+    __tablename__ = "leader_profiles"
+    __table_args__ = (
+        # The radius search: a bounding box on the public point, then exact distances.
+        Index("ix_leader_profiles_public_lat_public_lng", "public_lat", "public_lng"),
+        Index("ix_leader_profiles_listed_name", "listed", "display_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    slug: Mapped[str] = mapped_column(String(90), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    headline: Mapped[str] = mapped_column(String(120), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    quote: Mapped[str] = mapped_column(String(280), default="")
+    featured_quote: Mapped[bool] = mapped_column(Boolean, default=False)
+    languages: Mapped[str] = mapped_column(String(200), default="")  # comma-separated codes/names
+    website: Mapped[str] = mapped_column(String(300), default="")
+    links: Mapped[str] = mapped_column(Text, default="")  # one URL per line
+    photo: Mapped[str | None] = mapped_column(String(80))  # generated file name under uploads
+    works_online: Mapped[bool] = mapped_column(Boolean, default=False)
+    listed: Mapped[bool] = mapped_column(Boolean, default=True)  # False: hidden (unlisted)
+    contact_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    # Location: the place as typed, the private exact point, and the public point.
+    place_name: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    region: Mapped[str] = mapped_column(String(120), default="")
+    country: Mapped[str] = mapped_column(String(100), default="")
+    country_code: Mapped[str] = mapped_column(String(2), default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lng: Mapped[float | None] = mapped_column(Float)
+    precision: Mapped[Precision] = mapped_column(_enum(Precision), default=Precision.CITY)
+    public_lat: Mapped[float | None] = mapped_column(Float)
+    public_lng: Mapped[float | None] = mapped_column(Float)
+
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    user = relationship("User", backref=db.backref("leader_profile", uselist=False,
+                                                   cascade="all, delete-orphan"))
+    focus_areas: Mapped[list[FocusArea]] = relationship(secondary=profile_focus_areas,
+                                                        order_by=FocusArea.name)
+    programs: Mapped[list[ProfileProgram]] = relationship(cascade="all, delete-orphan")
+
+
+class LeaderApplication(db.Model):
+    """A member asking to become a leader; an admin approves or declines."""
+    __tablename__ = "leader_applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    motivation: Mapped[str] = mapped_column(Text)
+    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus),
+                                                      default=ApplicationStatus.PENDING)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user = relationship("User", foreign_keys=[user_id])
+
+
+class ContactMessage(db.Model):
+    """A record of a visitor contacting a leader, for per-sender rate limits and abuse review."""
+    __tablename__ = "contact_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("leader_profiles.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

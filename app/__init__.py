@@ -41,6 +41,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for blueprint in (pages_bp, auth_bp, account_bp, admin_bp):
         app.register_blueprint(blueprint)
+    from app.blog.routes import bp as blog_bp
+    from app.editorial import routes as editorial
+    app.register_blueprint(editorial.bp)
+    app.register_blueprint(blog_bp)
+    editorial.init_app(app)  # unread notifications and the editor queue count in the nav
     errors.init_app(app)
     security.init_app(app)
     mail.init_app(app)

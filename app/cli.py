@@ -4,6 +4,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app import demo, mail
+from app.editorial import demo as editorial_demo  # noqa: F401  (adds its seeder to demo.SEEDERS)
 from app.auth import services as accounts
 from app.auth.passwords import password_problem
 from app.extensions import db
@@ -79,6 +80,25 @@ def deliver(limit):
     click.echo(f"sent {counts['sent']}, will retry {counts['retry']}, failed {counts['failed']}")
 
 
+@click.group("editorial", help="The Leaders Blog's editorial workflow.")
+def editorial_cli():
+    pass
+
+
+@editorial_cli.command("publish-due")
+def publish_due():
+    """Publish scheduled posts whose time has come (run every few minutes from cron)."""
+    from app.editorial import services as editorial
+
+    published = editorial.publish_due()
+    db.session.commit()
+    if not published:
+        click.echo("Nothing is due.")
+    for post in published:
+        click.echo(f"Published #{post.id} “{post.title}” (due {post.published_at:%Y-%m-%d %H:%M} UTC)"
+                   f" at /blog/{post.slug}")
+
+
 def init_app(app: Flask) -> None:
-    for command in (users_cli, seed_demo, mail_cli):
+    for command in (users_cli, seed_demo, mail_cli, editorial_cli):
         app.cli.add_command(command)

@@ -28,6 +28,50 @@ def can_deactivate(user, target) -> bool:
     return is_admin(user) and target.id != user.id
 
 
+# Leaders Blog ------------------------------------------------------------------------------
+# Proposals are duck-typed here (author_id, state, first_submitted_at) to keep imports one-way.
+
+EDITOR_COPY_EDIT_STATES = ("in_review", "approved", "scheduled")
+
+
+def can_create_proposal(user) -> bool:
+    """Leaders pitch stories; editors and admins may too."""
+    return _signed_in(user) and user.role in (Role.LEADER, Role.EDITOR, Role.ADMIN)
+
+
+def can_review(user) -> bool:
+    return is_editor(user)
+
+
+def can_view_proposal(user, proposal) -> bool:
+    """The author always; editors once it has been submitted (a fresh draft is the author's alone)."""
+    if not _signed_in(user):
+        return False
+    if proposal.author_id == user.id:
+        return True
+    return is_editor(user) and proposal.first_submitted_at is not None
+
+
+def can_edit_proposal(user, proposal) -> bool:
+    """Authors edit drafts and proposals sent back; editors make copy edits while reviewing."""
+    from app.editorial.workflow import author_can_edit
+    if not _signed_in(user):
+        return False
+    if proposal.author_id == user.id and author_can_edit(proposal.state):
+        return True
+    return (is_editor(user) and proposal.author_id != user.id
+            and str(proposal.state) in EDITOR_COPY_EDIT_STATES)
+
+
+def can_comment(user, proposal) -> bool:
+    return can_view_proposal(user, proposal)
+
+
+def can_change_comment(user, comment) -> bool:
+    """Only the writer edits or deletes a comment, and only while it is not deleted."""
+    return (_signed_in(user) and comment.writer_id == user.id and comment.deleted_at is None)
+
+
 ALL = {
     name: value for name, value in globals().items()
     if name.startswith(("can_", "is_")) and callable(value)

@@ -1,0 +1,1 @@
+"""The public Leaders Blog: published posts, tags, author pages, feeds and the sitemap."""

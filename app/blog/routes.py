@@ -1,0 +1,109 @@
+"""The public blog: lists, posts, tags, authors, Atom feeds, the sitemap and cover images."""
+import re
+
+from flask import Blueprint, Response, abort, current_app, render_template, send_from_directory
+from markupsafe import Markup
+
+from app.blog import services
+from app.editorial.services import absolute_url, covers_dir
+from app.extensions import db
+from app.models.accounts import User
+from app.models.base import utcnow
+from app.text.markdown import reading_time_minutes, render_markdown
+
+bp = Blueprint("blog", __name__)
+
+COVER_NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
+FEED_SIZE = 20
+
+
+def _page_of(query):
+    per_page = current_app.config.get("BLOG_PER_PAGE", 10)
+    return db.paginate(query, per_page=per_page, error_out=False)
+
+
+@bp.get("/blog")
+def index():
+    return render_template("blog/index.html", page=_page_of(services.published_query()),
+                           tags=services.tags_in_use())
+
+
+@bp.get("/blog/<slug>")
+def post(slug):
+    found = services.post_by_slug(slug)
+    if found is None:
+        abort(404)
+    return render_template(
+        "blog/post.html", post=found, body_html=Markup(render_markdown(found.body)),
+        minutes=reading_time_minutes(found.body), profile_url=services.profile_url(found.author),
+        canonical=absolute_url("blog.post", slug=found.slug),
+        cover_url=(absolute_url("blog.cover", name=found.cover_image)
+                   if found.cover_image else None),
+    )
+
+
+@bp.get("/blog/tag/<tag>")
+def tag(tag):
+    found = services.tag_by_slug(tag)
+    if found is None:
+        abort(404)
+    return render_template("blog/tag.html", tag=found,
+                           page=_page_of(services.published_query(found)))
+
+
+@bp.get("/blog/author/<int:user_id>")
+def author(user_id):
+    person = db.session.get(User, user_id)
+    posts = services.published_posts_by(user_id) if person and person.active else []
+    if not posts:
+        abort(404)  # only people who have published have an author page
+    return render_template("blog/author.html", author=person, posts=posts,
+                           profile_url=services.profile_url(person))
+
+
+def _feed(posts, *, title, self_url, alternate_url):
+    updated = max((p.published_at for p in posts), default=None) or utcnow()
+    xml = render_template(
+        "blog/feed.xml", posts=posts, title=title, self_url=self_url,
+        alternate_url=alternate_url, updated=updated,
+        content=lambda p: render_markdown(p.body),
+        post_url=lambda p: absolute_url("blog.post", slug=p.slug),
+    )
+    return Response(xml, mimetype="application/atom+xml")
+
+
+@bp.get("/blog/feed.atom")
+def feed():
+    return _feed(services.latest_posts(FEED_SIZE), title=f"{current_app.config['SITE_NAME']} blog",
+                 self_url=absolute_url("blog.feed"), alternate_url=absolute_url("blog.index"))
+
+
+@bp.get("/blog/tag/<tag>/feed.atom")
+def tag_feed(tag):
+    found = services.tag_by_slug(tag)
+    if found is None:
+        abort(404)
+    return _feed(services.latest_posts(FEED_SIZE, found),
+                 title=f"{current_app.config['SITE_NAME']} blog: {found.name}",
+                 self_url=absolute_url("blog.tag_feed", tag=found.slug),
+                 alternate_url=absolute_url("blog.tag", tag=found.slug))
+
+
+@bp.get("/blog/covers/<name>")
+def cover(name):
+    if not COVER_NAME.match(name):
+        abort(404)
+    return send_from_directory(covers_dir(), name, max_age=60 * 60 * 24 * 30)
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    urls = [(absolute_url("pages.home"), None), (absolute_url("pages.about"), None),
+            (absolute_url("blog.index"), None)]
+    for found in services.latest_posts(limit=50000):
+        urls.append((absolute_url("blog.post", slug=found.slug), found.published_at))
+    for found in services.tags_in_use():
+        urls.append((absolute_url("blog.tag", tag=found.slug), None))
+    for source in services.SITEMAP_SOURCES:
+        urls.extend(source())
+    return Response(render_template("blog/sitemap.xml", urls=urls), mimetype="application/xml")

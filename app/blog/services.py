@@ -1,0 +1,59 @@
+"""Reading the blog: what is published, by whom and under which tag."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.editorial.workflow import State
+from app.extensions import db
+from app.models.editorial import Proposal, Tag
+
+# Features add callables() -> iterable of (absolute_url, lastmod datetime or None) to /sitemap.xml.
+SITEMAP_SOURCES: list = []
+
+
+def published_query(tag: Tag | None = None):
+    query = select(Proposal).where(Proposal.state == State.PUBLISHED)
+    if tag is not None:
+        query = query.where(Proposal.tags.any(Tag.id == tag.id))
+    return query.order_by(Proposal.published_at.desc(), Proposal.id.desc())
+
+
+def published_posts_by(user_id: int, limit: int | None = None) -> list[Proposal]:
+    """An author's published posts, newest first (also used on their directory profile)."""
+    query = published_query().where(Proposal.author_id == user_id)
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def latest_posts(limit: int = 20, tag: Tag | None = None) -> list[Proposal]:
+    return list(db.session.scalars(published_query(tag).limit(limit)))
+
+
+def post_by_slug(slug: str) -> Proposal | None:
+    return db.session.scalar(select(Proposal).where(Proposal.slug == slug,
+                                                    Proposal.state == State.PUBLISHED))
+
+
+def tag_by_slug(slug: str) -> Tag | None:
+    return db.session.scalar(select(Tag).where(Tag.slug == slug))
+
+
+def tags_in_use() -> list[Tag]:
+    return list(db.session.scalars(
+        select(Tag).where(Tag.id.in_(
+            select(Tag.id).join(Proposal.tags.property.secondary)
+            .join(Proposal).where(Proposal.state == State.PUBLISHED)))
+        .order_by(Tag.slug)))
+
+
+def profile_url(user) -> str | None:
+    """The author's directory profile, when the directory feature is there and they have one."""
+    try:
+        from app.directory.services import profile_url_for
+    except ImportError:
+        return None
+    try:
+        return profile_url_for(user)
+    except Exception:  # the directory is someone else's feature; a byline must not break on it
+        return None

@@ -1,0 +1,1 @@
+"""Demo data for the Leaders Blog (filled in below)."""

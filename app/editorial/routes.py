@@ -1,0 +1,467 @@
+"""Pages for writing proposals, reviewing them, and reading one's notifications."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth import services as accounts
+from app.auth.forms import ConfirmForm
+from app.editorial import services
+from app.editorial.forms import ActionForm, CommentForm, NotificationSettingsForm, ProposalForm
+from app.editorial.services import CoverError, ProposalInput, StaleProposal
+from app.editorial.workflow import (
+    ACTION_LABELS, STATUS_LABELS, Action, Stage, State, TransitionError, allowed_actions,
+    next_step,
+)
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.editorial import Comment, Notification, Proposal
+from app.permissions import (
+    can_change_comment, can_comment, can_create_proposal, can_edit_proposal, can_view_proposal,
+    is_editor,
+)
+from app.text.diff import diff_stats, side_by_side
+from app.text.markdown import render_markdown
+
+bp = Blueprint("editorial", __name__)
+
+if services.export_for not in accounts.EXPORTERS:
+    accounts.EXPORTERS.append(services.export_for)
+
+# Steps that need nothing but a button; the others get a page with their note, time or checklist.
+BUTTON_ACTIONS = {Action.SUBMIT, Action.RESUBMIT, Action.CLAIM, Action.PUBLISH,
+                  Action.UNSCHEDULE}
+DESTRUCTIVE = {Action.REJECT, Action.WITHDRAW, Action.UNPUBLISH}
+NOTE_LABELS = {
+    Action.REQUEST_CHANGES: ("What should the author change?",
+                             "The author gets this note by email. Be specific and kind."),
+    Action.REJECT: ("Reason for rejecting",
+                    "The author gets this reason by email. Say what might work instead."),
+    Action.UNPUBLISH: ("Reason for unpublishing", "The author gets this reason by email."),
+    Action.WITHDRAW: ("Why are you withdrawing it? (optional)",
+                      "The editors see this on the timeline."),
+    Action.APPROVE: ("Note to the author (optional)", "Sent with the good news."),
+    Action.APPROVE_PITCH: ("Note to the author (optional)",
+                           "Tell them what you would like to see in the full post."),
+    Action.SCHEDULE: ("Note to the author (optional)", None),
+}
+DONE = {
+    Action.SUBMIT: "Your proposal was sent to the editors. You will get an email when they decide.",
+    Action.RESUBMIT: "Your changes were sent to the editors. You will get an email when they "
+                     "decide.",
+    Action.CLAIM: "You are reviewing this proposal now.",
+    Action.APPROVE_PITCH: "Pitch approved. The author can now write the full post.",
+    Action.APPROVE: "Approved. Schedule it or publish it now.",
+    Action.REQUEST_CHANGES: "Sent back to the author with your note.",
+    Action.SCHEDULE: "Scheduled. It will go live at the time you chose.",
+    Action.PUBLISH: "Published. The post is on the blog now.",
+    Action.PUBLISH_DUE: "Published.",
+    Action.UNSCHEDULE: "Taken off the schedule. It is approved and waiting.",
+    Action.REJECT: "Rejected. The author was told your reason.",
+    Action.UNPUBLISH: "Unpublished. The post is off the blog.",
+    Action.WITHDRAW: "You withdrew your proposal.",
+}
+STATUS_CLASSES = {
+    State.DRAFT: "draft", State.SUBMITTED: "submitted", State.IN_REVIEW: "submitted",
+    State.CHANGES_REQUESTED: "changes", State.APPROVED: "approved", State.SCHEDULED: "approved",
+    State.PUBLISHED: "approved", State.REJECTED: "rejected", State.WITHDRAWN: "draft",
+}
+EVENT_LABELS = {"create": "Started", "copy_edit": "Copy edit by the editor",
+                **{a.value: ACTION_LABELS[a] for a in Action}}
+EVENT_LABELS.update({"submit": "Submitted", "claim": "Claimed for review",
+                     "publish": "Published", "publish_due": "Published on schedule"})
+
+
+@bp.app_template_filter("utc")
+def format_utc(moment) -> str:
+    return moment.strftime("%-d %b %Y, %H:%M UTC") if moment else ""
+
+
+@bp.app_template_global()
+def status_label(state) -> str:
+    return STATUS_LABELS[State(state)]
+
+
+@bp.app_template_global()
+def status_class(state) -> str:
+    return STATUS_CLASSES[State(state)]
+
+
+@bp.app_template_global()
+def event_label(action: str) -> str:
+    return EVENT_LABELS.get(action, action.replace("_", " ").capitalize())
+
+
+def nav_counts() -> dict:
+    """Unread notifications and the editor queue, for the navigation on every page."""
+    if not (current_user and current_user.is_authenticated):
+        return {}
+    counts = {"unread_notifications": services.unread_count(current_user)}
+    if is_editor(current_user):
+        counts["editor_queue_count"] = services.waiting_for_editors()
+    return counts
+
+
+def get_proposal(proposal_id: int) -> Proposal:
+    proposal = db.get_or_404(Proposal, proposal_id)
+    if not can_view_proposal(current_user, proposal):
+        abort(404)  # someone else's draft does not exist as far as they know
+    return proposal
+
+
+def _input_from(form: ProposalForm) -> ProposalInput:
+    return ProposalInput(
+        title=form.title.data or "", summary=form.summary.data or "",
+        why_it_matters=form.why_it_matters.data or "",
+        tags=services.tags_from_text(form.tags.data or ""), body=form.body.data or "",
+        excerpt=form.excerpt.data or "", cover_alt=form.cover_alt.data or "",
+    )
+
+
+def _version(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+# Leaders: my proposals --------------------------------------------------------------------
+
+@bp.get("/proposals")
+@login_required
+def index():
+    if not can_create_proposal(current_user):
+        return render_template("editorial/leaders_only.html"), 403
+    proposals = db.session.scalars(
+        select(Proposal).where(Proposal.author_id == current_user.id)
+        .order_by(Proposal.saved_at.desc())).all()
+    return render_template("editorial/index.html", proposals=proposals, next_step=next_step)
+
+
+@bp.route("/proposals/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if not can_create_proposal(current_user):
+        return render_template("editorial/leaders_only.html"), 403
+    form = ProposalForm()
+    intent = request.form.get("intent", "save")
+    if form.validate_on_submit() and not (
+            intent == "submit" and form.missing_for_submit(needs_body=False)):
+        proposal = services.create_proposal(current_user, _input_from(form))
+        try:
+            if intent == "submit":
+                services.take_action(proposal, Action.SUBMIT, current_user)
+        except TransitionError as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(DONE[Action.SUBMIT] if intent == "submit" else
+                  f"Draft saved at {format_utc(proposal.saved_at)}. Only you can see it.",
+                  "success")
+            return redirect(url_for(".show", proposal_id=proposal.id))
+    return render_template("editorial/new.html", form=form)
+
+
+# One proposal -----------------------------------------------------------------------------
+
+def _comparison(proposal: Proposal):
+    revisions = proposal.revisions
+    by_number = {r.number: r for r in revisions}
+    old, new = services.default_comparison(revisions)
+    asked_old = request.args.get("from", type=int)
+    asked_new = request.args.get("to", type=int)
+    if asked_old in by_number and asked_new in by_number:
+        old, new = by_number[asked_old], by_number[asked_new]
+    if old is None or new is None:
+        return None
+    old_text, new_text = services.revision_text(old), services.revision_text(new)
+    added, removed = diff_stats(old_text, new_text)
+    return {"old": old, "new": new, "rows": side_by_side(old_text, new_text),
+            "added": added, "removed": removed}
+
+
+def _actions_for(proposal: Proposal) -> list[dict]:
+    buttons = []
+    for action in Action:
+        if action is Action.PUBLISH_DUE:
+            continue
+        actor = services.actor_for(current_user, proposal, action)
+        if action not in allowed_actions(proposal.state, actor, proposal.stage):
+            continue
+        if action in (Action.SUBMIT, Action.RESUBMIT):
+            continue  # these are the edit form's second button
+        buttons.append({"action": action, "label": ACTION_LABELS[action],
+                        "button": action in BUTTON_ACTIONS, "danger": action in DESTRUCTIVE})
+    return buttons
+
+
+def _edit_form(proposal: Proposal) -> ProposalForm:
+    form = ProposalForm(formdata=None, obj=proposal)
+    form.tags.data = proposal.tag_text
+    form.version.data = proposal.version
+    return form
+
+
+def render_proposal(proposal: Proposal, *, form: ProposalForm | None = None, status: int = 200,
+                    problem: str | None = None):
+    editing = can_edit_proposal(current_user, proposal)
+    if editing and form is None:
+        form = _edit_form(proposal)
+    as_author = proposal.author_id == current_user.id
+    submit_action = None
+    if as_author and proposal.state in (State.DRAFT, State.CHANGES_REQUESTED):
+        submit_action = Action.SUBMIT if proposal.state is State.DRAFT else Action.RESUBMIT
+    return render_template(
+        "editorial/show.html", proposal=proposal, form=form if editing else None,
+        as_author=as_author, submit_action=submit_action, submit_label=(
+            ACTION_LABELS[submit_action] if submit_action else None),
+        actions=_actions_for(proposal), next_step=next_step(proposal.state, proposal.stage),
+        comparison=_comparison(proposal), comment_form=CommentForm(),
+        button_form=ConfirmForm(), problem=problem, body_html=Markup(render_markdown(
+            proposal.body)), render_markdown=lambda text: Markup(render_markdown(text)),
+        Stage=Stage, State=State,
+    ), status
+
+
+@bp.get("/proposals/<int:proposal_id>")
+@login_required
+def show(proposal_id):
+    return render_proposal(get_proposal(proposal_id))
+
+
+@bp.post("/proposals/<int:proposal_id>/save")
+@login_required
+def save(proposal_id):
+    proposal = get_proposal(proposal_id)
+    form = ProposalForm()
+    intent = request.form.get("intent", "save")
+    as_author = proposal.author_id == current_user.id
+    submitting = intent == "submit" and as_author
+    needs_body = proposal.stage is Stage.POST or bool((form.body.data or "").strip())
+    if not form.validate_on_submit() or (submitting and form.missing_for_submit(needs_body)):
+        return render_proposal(proposal, form=form, status=200 if can_edit_proposal(
+            current_user, proposal) else 409)
+    submit_action = Action.SUBMIT if proposal.state is State.DRAFT else Action.RESUBMIT
+    try:
+        services.save_proposal(proposal, current_user, _input_from(form), _version(
+            form.version.data))
+        if form.cover.data:
+            services.set_cover(proposal, form.cover.data, form.cover_alt.data or "")
+        elif form.remove_cover.data:
+            services.remove_cover(proposal)
+        if submitting:
+            services.take_action(proposal, submit_action, current_user)
+        db.session.flush()
+    except CoverError as error:
+        db.session.rollback()
+        form.cover.errors = list(form.cover.errors) + [str(error)]
+        return render_proposal(db.session.get(Proposal, proposal_id), form=form)
+    except (StaleProposal, StaleDataError):
+        db.session.rollback()
+        return _conflict_on_edit(proposal_id, form)
+    except TransitionError as error:
+        db.session.rollback()
+        proposal = db.session.get(Proposal, proposal_id)
+        return render_proposal(proposal, form=form if can_edit_proposal(
+            current_user, proposal) else None, status=409, problem=error.message)
+    db.session.commit()
+    if submitting:
+        flash(DONE[submit_action], "success")
+    elif as_author:
+        flash(f"Draft saved at {format_utc(proposal.saved_at)}.", "success")
+    else:
+        flash("Your copy edit was saved as a new revision.", "success")
+    return redirect(url_for(".show", proposal_id=proposal.id))
+
+
+def _conflict_on_edit(proposal_id: int, form: ProposalForm):
+    proposal = db.session.get(Proposal, proposal_id)
+    form.version.data = proposal.version
+    message = ("Someone changed this proposal after you opened it, so your changes were not "
+               "saved. Your text is still in the form below: check the page, then save again "
+               "to keep your version.")
+    return render_proposal(proposal, form=form if can_edit_proposal(current_user, proposal)
+                           else None, status=409, problem=message)
+
+
+# Decisions --------------------------------------------------------------------------------
+
+def _parse_action(name: str) -> Action:
+    try:
+        return Action(name)
+    except ValueError:
+        abort(404)
+
+
+def _action_form(action: Action) -> ActionForm:
+    form = ActionForm()
+    form.checklist.choices = [(item, item) for item in services.checklist_items()]
+    label, hint = NOTE_LABELS.get(action, ("Note (optional)", None))
+    form.note.label.text = label
+    form.note_hint = hint
+    return form
+
+
+def render_action(proposal, action, form, *, status=200, problem=None, conflict=None):
+    return render_template(
+        "editorial/action.html", proposal=proposal, action=action, form=form,
+        label=ACTION_LABELS[action], problem=problem, conflict=conflict,
+        danger=action in DESTRUCTIVE, needs_note=action in NOTE_LABELS,
+        needs_time=action is Action.SCHEDULE, needs_checklist=action is Action.APPROVE,
+        note_required=action in (Action.REQUEST_CHANGES, Action.REJECT, Action.UNPUBLISH),
+    ), status
+
+
+@bp.route("/proposals/<int:proposal_id>/actions/<name>", methods=["GET", "POST"])
+@login_required
+def act(proposal_id, name):
+    proposal = get_proposal(proposal_id)
+    action = _parse_action(name)
+    form = _action_form(action)
+    if request.method == "GET":
+        form.version.data = proposal.version
+        return render_action(proposal, action, form)
+    if not form.validate_on_submit():
+        return render_action(proposal, action, form)
+    try:
+        services.take_action(proposal, action, current_user, version=_version(form.version.data),
+                             note=form.note.data, when=form.when.data,
+                             checklist=form.checklist.data or [])
+        db.session.flush()
+    except (StaleProposal, StaleDataError):
+        db.session.rollback()
+        proposal = db.session.get(Proposal, proposal_id)
+        form.version.data = proposal.version
+        latest = proposal.events[-1] if proposal.events else None
+        return render_action(proposal, action, form, status=409, conflict=latest)
+    except TransitionError as error:
+        db.session.rollback()
+        proposal = db.session.get(Proposal, proposal_id)
+        form.version.data = proposal.version
+        return render_action(proposal, action, form, status=409, problem=error.message)
+    db.session.commit()
+    flash(DONE[action], "success")
+    return redirect(url_for(".show", proposal_id=proposal.id))
+
+
+# Comments ---------------------------------------------------------------------------------
+
+@bp.post("/proposals/<int:proposal_id>/comments")
+@login_required
+def comment(proposal_id):
+    proposal = get_proposal(proposal_id)
+    if not can_comment(current_user, proposal):
+        abort(403)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return render_proposal(proposal, status=200, problem=" ".join(form.text.errors))
+    new_comment = services.add_comment(proposal, current_user, form.text.data)
+    db.session.commit()
+    flash("Your comment was added.", "success")
+    return redirect(url_for(".show", proposal_id=proposal.id, _anchor=f"comment-{new_comment.id}"))
+
+
+def _own_comment(comment_id: int) -> Comment:
+    found = db.get_or_404(Comment, comment_id)
+    if not can_view_proposal(current_user, found.proposal):
+        abort(404)
+    if not can_change_comment(current_user, found):
+        abort(403, "Only the person who wrote a comment can change it, and not once it "
+                   "is deleted.")
+    return found
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_comment(comment_id):
+    found = _own_comment(comment_id)
+    form = CommentForm(text=found.body)
+    if form.validate_on_submit():
+        services.edit_comment(found, form.text.data)
+        db.session.commit()
+        flash("Your comment was updated.", "success")
+        return redirect(url_for(".show", proposal_id=found.proposal_id,
+                                _anchor=f"comment-{found.id}"))
+    return render_template("editorial/comment_edit.html", comment=found, form=form)
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_comment(comment_id):
+    found = _own_comment(comment_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_comment(found)
+        db.session.commit()
+        flash("Your comment was deleted.", "success")
+        return redirect(url_for(".show", proposal_id=found.proposal_id))
+    return render_template("editorial/comment_delete.html", comment=found, form=form,
+                           body_html=Markup(render_markdown(found.body)))
+
+
+# Editors ----------------------------------------------------------------------------------
+
+@bp.get("/editor")
+@login_required
+def queue():
+    if not is_editor(current_user):
+        abort(403, "The editor queue is for editors. Leaders can follow their own proposals "
+                   "under “Proposals”.")
+    filters = {key: request.args.get(key, "").strip() for key in
+               ("state", "tag", "assignee", "older_than")}
+    page = db.paginate(services.queue_query(**filters, me=current_user), per_page=25,
+                       error_out=False)
+    return render_template(
+        "editorial/queue.html", page=page, filters=filters, counts=services.state_counts(),
+        overdue=services.overdue_scheduled(), editors=services.queue_editors(),
+        tags=services.used_tags(), ages=services.AGE_CHOICES, now=utcnow(), State=State,
+        waiting_states=services.WAITING_STATES,
+    )
+
+
+# Notifications ----------------------------------------------------------------------------
+
+@bp.get("/notifications")
+@login_required
+def notifications():
+    page = db.paginate(select(Notification).where(Notification.user_id == current_user.id)
+                       .order_by(Notification.id.desc()), per_page=20, error_out=False)
+    return render_template("editorial/notifications.html", page=page, form=ConfirmForm())
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_read():
+    if ConfirmForm().validate_on_submit():
+        services.mark_all_read(current_user)
+        db.session.commit()
+        flash("All notifications are marked as read.", "success")
+    return redirect(url_for(".notifications"))
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@login_required
+def notification_settings():
+    form = NotificationSettingsForm()
+    kinds = dict(services.NOTIFICATION_KINDS)
+    if not is_editor(current_user):
+        kinds.pop("proposal_submitted")
+    if form.validate_on_submit():
+        choices = {kind: getattr(form, kind).data for kind in kinds}
+        if "proposal_submitted" not in kinds:
+            choices["proposal_submitted"] = services.wants_email(current_user,
+                                                                 "proposal_submitted")
+        services.set_email_choices(current_user, choices)
+        db.session.commit()
+        flash("Your choices were saved. You will still see every notification here.",
+              "success")
+        return redirect(url_for(".notifications"))
+    if request.method == "GET":
+        for kind, wanted in services.email_choices(current_user).items():
+            getattr(form, kind).data = wanted
+    return render_template("editorial/notification_settings.html", form=form, kinds=kinds)
+
+
+def init_app(app) -> None:
+    """Navigation counts on every page, and the default approval checklist."""
+    app.context_processor(nav_counts)
+    app.config.setdefault("EDITORIAL_CHECKLIST", list(services.DEFAULT_CHECKLIST))

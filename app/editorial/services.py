@@ -1,0 +1,577 @@
+"""Editorial rules: proposals change state here, through the workflow's one guard; views commit."""
+from __future__ import annotations
+
+import secrets
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import func, select
+
+from app import mail
+from app.editorial.workflow import Action, Actor, Stage, State, TransitionError, check
+from app.extensions import db
+from app.models.accounts import Role, User
+from app.models.base import utcnow
+from app.models.editorial import (
+    Checklist, Comment, Event, Notification, NotificationPreference, Proposal, Revision, Tag,
+)
+from app.text.markdown import excerpt as make_excerpt
+from app.text.markdown import slugify
+
+DEFAULT_CHECKLIST = [
+    "The title is clear, short and spelled right",
+    "The excerpt reads well on its own",
+    "The cover image has alt text that describes it (or there is no cover)",
+    "The tags fit the post",
+    "Every link was opened and works",
+]
+OVERDUE_AFTER = timedelta(minutes=15)
+MAX_TAGS = 5
+SUMMARY_MAX_WORDS = 300
+
+# Kinds of notification a person can choose to get by email; in-app ones are always listed.
+NOTIFICATION_KINDS = {
+    "proposal_submitted": "A proposal is sent or resent to the editors (editors only)",
+    "proposal_decision": "An editor decides on your proposal, with their note or reason",
+    "post_published": "Your post goes live on the blog",
+}
+
+WAITING_STATES = (State.SUBMITTED, State.IN_REVIEW, State.CHANGES_REQUESTED, State.APPROVED,
+                  State.SCHEDULED)
+DECISIONS = {
+    Action.APPROVE_PITCH: "approved your pitch",
+    Action.APPROVE: "approved your post",
+    Action.REQUEST_CHANGES: "asked for changes to your proposal",
+    Action.REJECT: "decided not to take your proposal",
+    Action.SCHEDULE: "scheduled your post",
+    Action.UNSCHEDULE: "took your post off the schedule",
+    Action.UNPUBLISH: "took your post off the blog",
+}
+
+
+class StaleProposal(Exception):
+    """Someone changed the proposal after this person loaded it; their change was not made."""
+
+    def __init__(self, proposal: Proposal):
+        super().__init__("This proposal changed since you opened it.")
+        self.proposal = proposal
+
+
+class CoverError(ValueError):
+    """The uploaded cover image could not be used; the message says why."""
+
+
+@dataclass
+class ProposalInput:
+    title: str
+    summary: str = ""
+    why_it_matters: str = ""
+    tags: list[str] = field(default_factory=list)
+    body: str = ""
+    excerpt: str = ""
+    cover_alt: str = ""
+
+
+# Settings ---------------------------------------------------------------------------------
+
+def checklist_items() -> list[str]:
+    return list(current_app.config.get("EDITORIAL_CHECKLIST") or DEFAULT_CHECKLIST)
+
+
+# Who is acting ----------------------------------------------------------------------------
+
+def actor_for(user: User | None, proposal: Proposal, action: Action) -> Actor:
+    """The workflow role this user takes for this action on this proposal."""
+    if user is None:
+        return Actor.SYSTEM
+    is_author = proposal.author_id == user.id
+    reviews = user.role in (Role.EDITOR, Role.ADMIN)
+    # An editor who wrote the proposal is its author for it, never its reviewer.
+    if is_author or not reviews:
+        return Actor.AUTHOR
+    return Actor.EDITOR
+
+
+# Proposals: creating and editing ----------------------------------------------------------
+
+def tags_from_text(text: str) -> list[str]:
+    names = []
+    for raw in (text or "").split(","):
+        name = " ".join(raw.split())[:40]
+        if name and slugify(name, 40) not in {slugify(n, 40) for n in names}:
+            names.append(name)
+    return names
+
+
+def _set_tags(proposal: Proposal, names: list[str]) -> None:
+    tags = []
+    for name in names[:MAX_TAGS]:
+        slug = slugify(name, 40)
+        tag = db.session.scalar(select(Tag).where(Tag.slug == slug))
+        if tag is None:
+            tag = Tag(name=name.lower(), slug=slug)
+            db.session.add(tag)
+        if tag not in tags:
+            tags.append(tag)
+    proposal.tags = tags
+
+
+def _apply(proposal: Proposal, data: ProposalInput) -> None:
+    proposal.title = data.title.strip()
+    proposal.summary = data.summary.strip()
+    proposal.why_it_matters = data.why_it_matters.strip()
+    proposal.body = data.body.strip()
+    proposal.excerpt = data.excerpt.strip()
+    proposal.cover_alt = data.cover_alt.strip()
+    _set_tags(proposal, data.tags)
+    proposal.saved_at = utcnow()
+
+
+def create_proposal(author: User, data: ProposalInput) -> Proposal:
+    proposal = Proposal(author=author, state=State.DRAFT, stage=Stage.PITCH, title="")
+    _apply(proposal, data)
+    db.session.add(proposal)
+    db.session.flush()
+    db.session.add(Event(proposal=proposal, actor=author, action="create", from_state=None,
+                         to_state=State.DRAFT))
+    return proposal
+
+
+def _check_version(proposal: Proposal, version: int | None) -> None:
+    if version is not None and int(version) != proposal.version:
+        raise StaleProposal(proposal)
+
+
+def save_proposal(proposal: Proposal, user: User, data: ProposalInput,
+                  version: int | None) -> None:
+    """The author saves a draft, or an editor makes a copy edit (kept as a revision)."""
+    from app.permissions import can_edit_proposal
+
+    _check_version(proposal, version)
+    if not can_edit_proposal(user, proposal):
+        if proposal.author_id == user.id:
+            raise TransitionError("You cannot edit your proposal while the editors have it. "
+                                  "You can comment on it instead.")
+        raise TransitionError("This proposal cannot be edited now.")
+    _apply(proposal, data)
+    if proposal.author_id != user.id:
+        _snapshot(proposal, user, "copy_edit")
+        _event(proposal, user, "copy_edit", proposal.state, proposal.state, None)
+    db.session.flush()
+
+
+def missing_for_submit(proposal: Proposal) -> list[str]:
+    """What the author still has to write before the editors can read it."""
+    missing = []
+    if not proposal.title.strip():
+        missing.append("a title")
+    if not proposal.summary.strip():
+        missing.append("a summary")
+    if not proposal.why_it_matters.strip():
+        missing.append("why it matters to the network")
+    if not proposal.tags:
+        missing.append("at least one tag")
+    if proposal.stage is Stage.POST and not proposal.body.strip():
+        missing.append("the full post")
+    if proposal.cover_image and not proposal.cover_alt.strip():
+        missing.append("alt text for the cover image")
+    return missing
+
+
+# Cover images -----------------------------------------------------------------------------
+
+def covers_dir() -> Path:
+    return Path(current_app.instance_path) / "uploads" / "covers"
+
+
+def store_cover(upload) -> str:
+    """Re-encode an uploaded image as a JPEG under a generated name; EXIF and other metadata go."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload.stream) as image:
+                image.load()
+                if image.width < 200 or image.height < 100:
+                    raise CoverError("Choose a larger image: at least 200 by 100 pixels.")
+                picture = image.convert("RGB")
+    except (UnidentifiedImageError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning, OSError, SyntaxError) as error:
+        raise CoverError("Choose a JPEG, PNG or WebP image.") from error
+    picture.thumbnail((1600, 1600))
+    name = secrets.token_hex(16) + ".jpg"
+    folder = covers_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    picture.save(folder / name, "JPEG", quality=85, optimize=True)
+    return name
+
+
+def set_cover(proposal: Proposal, upload, alt: str) -> None:
+    if not alt.strip():
+        raise CoverError("Describe the cover image for people who cannot see it.")
+    old = proposal.cover_image
+    proposal.cover_image = store_cover(upload)
+    proposal.cover_alt = alt.strip()
+    if old:
+        _remove_file(old)
+
+
+def remove_cover(proposal: Proposal) -> None:
+    if proposal.cover_image:
+        _remove_file(proposal.cover_image)
+    proposal.cover_image = None
+
+
+def _remove_file(name: str) -> None:
+    path = covers_dir() / Path(name).name
+    path.unlink(missing_ok=True)
+
+
+# Transitions ------------------------------------------------------------------------------
+
+def _event(proposal, user, action, source, target, note) -> Event:
+    record = Event(proposal=proposal, actor=user, action=str(action), from_state=source,
+                   to_state=target, note=note)
+    db.session.add(record)
+    return record
+
+
+def _snapshot(proposal: Proposal, user: User, kind: str) -> Revision:
+    number = len(proposal.revisions) + 1
+    revision = Revision(
+        proposal=proposal, number=number, kind=kind, made_by=user, title=proposal.title,
+        summary=proposal.summary, why_it_matters=proposal.why_it_matters, body=proposal.body,
+        excerpt=proposal.excerpt, tags=proposal.tag_text, cover_alt=proposal.cover_alt,
+    )
+    db.session.add(revision)
+    return revision
+
+
+def _unique_slug(proposal: Proposal) -> str:
+    base = slugify(proposal.title, 80)
+    slug, number = base, 2
+    while db.session.scalar(select(Proposal.id).where(Proposal.slug == slug,
+                                                      Proposal.id != proposal.id)):
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def take_action(proposal: Proposal, action: Action | str, user: User | None, *,
+                version: int | None = None, note: str | None = None,
+                when: datetime | None = None, checklist: list[str] | tuple = (),
+                now: datetime | None = None) -> Event:
+    """Check the step with the workflow guard, make it, record it and tell who needs telling."""
+    action = Action(action)
+    now = now or utcnow()
+    _check_version(proposal, version)
+    actor = actor_for(user, proposal, action)
+
+    if action in (Action.SUBMIT, Action.RESUBMIT) and actor is Actor.AUTHOR:
+        check(proposal.state, action, actor, stage=proposal.stage, now=now)
+        if proposal.body.strip() and proposal.stage is Stage.PITCH:
+            # A pitch sent with the whole post already written is reviewed as a post.
+            proposal.stage = Stage.POST
+        missing = missing_for_submit(proposal)
+        if missing:
+            raise TransitionError("Before sending it, add " + _join(missing) + ".")
+    when_arg = proposal.publish_at if action is Action.PUBLISH_DUE else when
+    step = check(proposal.state, action, actor, stage=proposal.stage, note=note, when=when_arg,
+                 now=now)
+    if action is Action.APPROVE:
+        items = checklist_items()
+        if set(items) - set(checklist or ()):
+            raise TransitionError("Complete the checklist before approving: tick every item.")
+
+    source = proposal.state
+    proposal.state = step.target
+    proposal.stage = step.stage or proposal.stage
+    proposal.waiting_since = now
+    record = _event(proposal, user, action, source, step.target, step.note)
+
+    if action in (Action.SUBMIT, Action.RESUBMIT):
+        proposal.first_submitted_at = proposal.first_submitted_at or now
+        if not proposal.excerpt and proposal.body:
+            proposal.excerpt = make_excerpt(proposal.body, 40)
+        _snapshot(proposal, user, action.value)
+        _tell_editors(proposal, action)
+    elif action is Action.CLAIM:
+        proposal.editor = user
+    elif action is Action.APPROVE:
+        db.session.add(Checklist(proposal_id=proposal.id, editor_id=user.id,
+                                 items=list(checklist), completed_at=now))
+    elif action is Action.SCHEDULE:
+        proposal.publish_at = _naive_utc(step.publish_at)
+    elif action is Action.UNSCHEDULE:
+        proposal.publish_at = None
+    elif action in (Action.PUBLISH, Action.PUBLISH_DUE):
+        proposal.slug = proposal.slug or _unique_slug(proposal)
+        proposal.published_at = now if action is Action.PUBLISH else (proposal.publish_at or now)
+        proposal.publish_at = None
+    elif action is Action.UNPUBLISH:
+        proposal.published_at = None
+
+    db.session.flush()
+    if action in DECISIONS:
+        _tell_author_decision(proposal, action, user, step.note)
+    elif action in (Action.PUBLISH, Action.PUBLISH_DUE):
+        _tell_author_published(proposal)
+    return record
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def publish_due(now: datetime | None = None) -> list[Proposal]:
+    """Publish every scheduled post whose time has come (run by cron)."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(Proposal).where(Proposal.state == State.SCHEDULED, Proposal.publish_at <= now)
+        .order_by(Proposal.publish_at)
+    ).all()
+    for proposal in due:
+        take_action(proposal, Action.PUBLISH_DUE, None, now=now)
+    return list(due)
+
+
+def overdue_scheduled(now: datetime | None = None) -> list[Proposal]:
+    """Scheduled posts whose time passed a while ago: the publish-due job may not be running."""
+    cutoff = (now or utcnow()) - OVERDUE_AFTER
+    return list(db.session.scalars(
+        select(Proposal).where(Proposal.state == State.SCHEDULED, Proposal.publish_at < cutoff)
+        .order_by(Proposal.publish_at)
+    ))
+
+
+# Comments ---------------------------------------------------------------------------------
+
+def add_comment(proposal: Proposal, user: User, body: str) -> Comment:
+    comment = Comment(proposal=proposal, writer=user, body=body.strip())
+    db.session.add(comment)
+    db.session.flush()
+    link = _path("editorial.show", proposal_id=proposal.id) + f"#comment-{comment.id}"
+    others = {proposal.author} | ({proposal.editor} if proposal.editor else set())
+    for person in others - {user}:
+        notify(person, "comment", f"{user.display_name} commented on “{proposal.title}”.", link)
+    return comment
+
+
+def edit_comment(comment: Comment, body: str) -> None:
+    if comment.is_deleted:
+        raise TransitionError("A deleted comment cannot be edited.")
+    comment.body = body.strip()
+    comment.edited_at = utcnow()
+
+
+def delete_comment(comment: Comment) -> None:
+    comment.body = ""
+    comment.deleted_at = utcnow()
+
+
+# Notifications ----------------------------------------------------------------------------
+
+def wants_email(user: User, kind: str) -> bool:
+    choice = db.session.scalar(select(NotificationPreference.email).where(
+        NotificationPreference.user_id == user.id, NotificationPreference.kind == kind))
+    return choice is None or bool(choice)
+
+
+def email_choices(user: User) -> dict[str, bool]:
+    return {kind: wants_email(user, kind) for kind in NOTIFICATION_KINDS}
+
+
+def set_email_choices(user: User, choices: dict[str, bool]) -> None:
+    for kind in NOTIFICATION_KINDS:
+        preference = db.session.scalar(select(NotificationPreference).where(
+            NotificationPreference.user_id == user.id, NotificationPreference.kind == kind))
+        if preference is None:
+            preference = NotificationPreference(user_id=user.id, kind=kind)
+            db.session.add(preference)
+        preference.email = bool(choices.get(kind))
+
+
+def notify(user: User, kind: str, message: str, path: str, *, subject: str | None = None,
+           template: str | None = None, **context) -> Notification:
+    """An in-app notification, and an email through the outbox when the person wants one."""
+    note = Notification(user_id=user.id, kind=kind, message=message[:300], link=path)
+    db.session.add(note)
+    if template and user.active and wants_email(user, kind):
+        mail.queue(user.email, subject or message, template, kind=kind, user=user, **context)
+    return note
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def mark_all_read(user: User) -> None:
+    for note in db.session.scalars(select(Notification).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None))):
+        note.read_at = utcnow()
+
+
+def _editors() -> list[User]:
+    editors = list(db.session.scalars(select(User).where(User.role == Role.EDITOR,
+                                                         User.active.is_(True))))
+    return editors or list(db.session.scalars(select(User).where(User.role == Role.ADMIN,
+                                                                 User.active.is_(True))))
+
+
+def _path(endpoint: str, **values) -> str:
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A full link for mail and feeds, also from the command line where there is no request."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    base = current_app.config.get("SITE_URL")
+    if base:
+        with current_app.test_request_context(base_url=base):
+            return url_for(endpoint, _external=True, **values)
+    with current_app.app_context():
+        try:
+            return url_for(endpoint, _external=True, **values)
+        except RuntimeError:  # no SERVER_NAME either
+            with current_app.test_request_context():
+                return url_for(endpoint, _external=True, **values)
+
+
+def _tell_editors(proposal: Proposal, action: Action) -> None:
+    recipients = [proposal.editor] if proposal.editor else _editors()
+    verb = "resubmitted" if action is Action.RESUBMIT else "submitted"
+    for editor in recipients:
+        if editor is None or editor.id == proposal.author_id:
+            continue
+        notify(editor, "proposal_submitted",
+               f"{proposal.author.display_name} {verb} “{proposal.title}”.",
+               _path("editorial.show", proposal_id=proposal.id),
+               subject=f"Proposal {verb}: {proposal.title}", template="editorial_submitted",
+               proposal=proposal, verb=verb,
+               link=absolute_url("editorial.show", proposal_id=proposal.id))
+
+
+def _tell_author_decision(proposal: Proposal, action: Action, editor: User | None,
+                          note: str | None) -> None:
+    what = DECISIONS[action]
+    name = editor.display_name if editor else "The editors"
+    notify(proposal.author, "proposal_decision", f"{name} {what}: “{proposal.title}”.",
+           _path("editorial.show", proposal_id=proposal.id),
+           subject=f"{name} {what}: {proposal.title}", template="editorial_decision",
+           proposal=proposal, editor_name=name, what=what, note=note, action=action.value,
+           link=absolute_url("editorial.show", proposal_id=proposal.id))
+
+
+def _tell_author_published(proposal: Proposal) -> None:
+    notify(proposal.author, "post_published", f"Your post “{proposal.title}” is live.",
+           _path("blog.post", slug=proposal.slug),
+           subject=f"Your post is live: {proposal.title}", template="editorial_published",
+           proposal=proposal, link=absolute_url("blog.post", slug=proposal.slug))
+
+
+# The editor queue -------------------------------------------------------------------------
+
+AGE_CHOICES = {"1": 1, "3": 3, "7": 7, "14": 14, "30": 30}
+
+
+def queue_query(*, state: str | None = None, tag: str | None = None,
+                assignee: str | None = None, older_than: str | None = None,
+                me: User | None = None, now: datetime | None = None):
+    """The editors' view: waiting proposals (or one state), oldest waiting first."""
+    query = select(Proposal).where(Proposal.first_submitted_at.is_not(None))
+    if state in {s.value for s in State}:
+        query = query.where(Proposal.state == State(state))
+    else:
+        query = query.where(Proposal.state.in_(WAITING_STATES))
+    if tag:
+        query = query.where(Proposal.tags.any(Tag.slug == tag))
+    if assignee == "me" and me is not None:
+        query = query.where(Proposal.editor_id == me.id)
+    elif assignee == "none":
+        query = query.where(Proposal.editor_id.is_(None))
+    elif assignee and assignee.isdigit():
+        query = query.where(Proposal.editor_id == int(assignee))
+    if older_than in AGE_CHOICES:
+        cutoff = (now or utcnow()) - timedelta(days=AGE_CHOICES[older_than])
+        query = query.where(Proposal.waiting_since <= cutoff)
+    return query.order_by(Proposal.waiting_since, Proposal.id)
+
+
+def state_counts() -> dict[State, int]:
+    rows = db.session.execute(
+        select(Proposal.state, func.count()).where(Proposal.first_submitted_at.is_not(None))
+        .group_by(Proposal.state)).all()
+    counts = {state: 0 for state in State}
+    counts.update({State(state): number for state, number in rows})
+    return counts
+
+
+def waiting_for_editors() -> int:
+    """Proposals nobody has claimed yet: the number beside "Editor queue"."""
+    return db.session.scalar(select(func.count()).select_from(Proposal).where(
+        Proposal.state == State.SUBMITTED)) or 0
+
+
+def queue_editors() -> list[User]:
+    return list(db.session.scalars(select(User).where(
+        User.role.in_((Role.EDITOR, Role.ADMIN))).order_by(User.display_name)))
+
+
+def used_tags() -> list[Tag]:
+    return list(db.session.scalars(select(Tag).where(Tag.id.in_(
+        select(Tag.id).join(Proposal.tags.property.secondary))).order_by(Tag.slug)))
+
+
+# Diffs ------------------------------------------------------------------------------------
+
+def revision_text(revision: Revision | Proposal) -> str:
+    """One document per revision, so a single side-by-side diff covers every field."""
+    tags = revision.tags if isinstance(revision, Revision) else revision.tag_text
+    parts = [
+        f"Title: {revision.title}",
+        f"Tags: {tags}",
+        "",
+        "Summary:",
+        revision.summary,
+        "",
+        "Why it matters:",
+        revision.why_it_matters,
+    ]
+    if revision.excerpt:
+        parts += ["", "Excerpt:", revision.excerpt]
+    if revision.body:
+        parts += ["", "Post:", revision.body]
+    return "\n".join(parts)
+
+
+def default_comparison(revisions: list[Revision]) -> tuple[Revision | None, Revision | None]:
+    """What the editor last reviewed against what was sent after it: the last two revisions."""
+    if len(revisions) < 2:
+        return None, None
+    return revisions[-2], revisions[-1]
+
+
+# Leaving the network ------------------------------------------------------------------------
+
+def export_for(user: User) -> tuple[str, list]:
+    proposals = db.session.scalars(select(Proposal).where(Proposal.author_id == user.id)).all()
+    return "proposals", [
+        {"title": p.title, "state": p.state.value, "summary": p.summary,
+         "why_it_matters": p.why_it_matters, "body": p.body, "tags": p.tag_text,
+         "created_at": p.created_at.isoformat() + "Z"}
+        for p in proposals
+    ]

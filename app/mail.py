@@ -1,6 +1,7 @@
 """The outbox: queue a message in the caller's transaction, deliver it later."""
 import logging
 import smtplib
+import threading
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -97,12 +98,17 @@ def _send(message: OutboxMessage, config) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """After a request that queued mail, try to send it once the response is out."""
+    """After a request that queued mail, send it from a background thread right away.
+
+    The outbox row is already committed, so a thread that dies with its worker loses
+    nothing: `flask mail deliver` (cron) sends whatever is still pending.
+    """
 
     @app.after_request
     def deliver_after_response(response):
         if g.get("mail_queued") and app.config["MAIL_DELIVER_AFTER_REQUEST"]:
-            response.call_on_close(lambda: _deliver_in_context(app))
+            threading.Thread(target=_deliver_in_context, args=(app,), daemon=True,
+                             name="mail-delivery").start()
         return response
 
 

@@ -1,6 +1,7 @@
 """Command-line tasks: users, demo data, mail delivery."""
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from app import demo, mail
@@ -80,7 +81,7 @@ def deliver(limit):
     click.echo(f"sent {counts['sent']}, will retry {counts['retry']}, failed {counts['failed']}")
 
 
-@click.group("editorial", help="The Leaders Blog's editorial workflow.")
+@click.group("editorial", cls=AppGroup, help="The Leaders Blog's editorial workflow.")
 def editorial_cli():
     pass
 

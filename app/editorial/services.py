@@ -150,12 +150,12 @@ def save_proposal(proposal: Proposal, user: User, data: ProposalInput,
     """The author saves a draft, or an editor makes a copy edit (kept as a revision)."""
     from app.permissions import can_edit_proposal
 
-    _check_version(proposal, version)
     if not can_edit_proposal(user, proposal):
         if proposal.author_id == user.id:
             raise TransitionError("You cannot edit your proposal while the editors have it. "
                                   "You can comment on it instead.")
         raise TransitionError("This proposal cannot be edited now.")
+    _check_version(proposal, version)
     _apply(proposal, data)
     if proposal.author_id != user.id:
         _snapshot(proposal, user, "copy_edit")

@@ -1,0 +1,99 @@
+"""The database for real: migrations match the models; SQLite copes with several workers."""
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import func, inspect, select, text
+
+import tests.conftest as fixtures
+from app import create_app
+from app.extensions import db
+from app.models.accounts import User
+from tests.conftest import ON_POSTGRES, base_config, free_port
+
+
+def test_migrations_upgrade_an_empty_database_to_match_the_models(tmp_path):
+    app = create_app(base_config(tmp_path, DATABASE_URL=base_config(tmp_path)["DATABASE_URL"]))
+    with app.app_context():
+        if ON_POSTGRES:
+            db.drop_all()
+            db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            db.session.commit()
+            fixtures._schema_ready = False  # the next test builds its tables again
+        assert inspect(db.engine).get_table_names() == []
+        upgrade()
+        with db.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        assert differences == [], f"models and migrations disagree: {differences}"
+        if ON_POSTGRES:
+            db.drop_all()
+            db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            db.session.commit()
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+    if ON_POSTGRES:
+        pytest.skip("SQLite settings; this run is on PostgreSQL")
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite locking; this run is on PostgreSQL")
+def test_two_gunicorn_workers_write_at_once_without_database_is_locked(tmp_path):
+    database = tmp_path / "workers.sqlite3"
+    port = free_port()
+    env = {**os.environ, "LEADERS_DATABASE_URL": f"sqlite:///{database}",
+           "LEADERS_SECRET_KEY": "s" * 40, "LEADERS_WTF_CSRF_ENABLED": "false",
+           "LEADERS_LOGIN_RATE_LIMIT": '"1000 per minute"'}
+    env.pop("LEADERS_TEST_DATABASE_URL", None)
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    subprocess.run(flask + ["db", "upgrade"], env=env, check=True, capture_output=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
+         "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.1)
+
+        def register(number):
+            data = urllib.parse.urlencode({
+                "display_name": f"Writer {number}", "email": f"writer{number}@example.com",
+                "password": "tangerine glacier puzzle"}).encode()
+            request = urllib.request.Request(base + "/register", data=data)
+            opener = urllib.request.build_opener(NoRedirect)
+            try:
+                return opener.open(request, timeout=30).status
+            except urllib.error.HTTPError as error:
+                return error.code
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            statuses = list(pool.map(register, range(24)))
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0].decode()
+    assert statuses == [302] * 24, statuses
+    assert "database is locked" not in output
+    app = create_app(base_config(tmp_path, DATABASE_URL=f"sqlite:///{database}"))
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 24
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

@@ -19,6 +19,7 @@ install: $(STAMP)
 
 db: install
 	$(FLASK) db upgrade
+	$(FLASK) geo load --if-empty
 
 demo: db
 	$(FLASK) seed-demo --if-empty

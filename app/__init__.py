@@ -46,6 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(editorial.bp)
     app.register_blueprint(blog_bp)
     editorial.init_app(app)  # unread notifications and the editor queue count in the nav
+    from app.directory.routes import bp as directory_bp
+    app.register_blueprint(directory_bp)
     errors.init_app(app)
     security.init_app(app)
     mail.init_app(app)

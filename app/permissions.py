@@ -72,6 +72,49 @@ def can_change_comment(user, comment) -> bool:
     return (_signed_in(user) and comment.writer_id == user.id and comment.deleted_at is None)
 
 
+# Leader directory --------------------------------------------------------------------------
+# Profiles are duck-typed (user_id, listed, contact_enabled, user) to keep imports one-way.
+
+def can_have_profile(user) -> bool:
+    """Leaders keep a directory profile; admins may make one too (to try the site)."""
+    return _signed_in(user) and user.role in (Role.LEADER, Role.ADMIN)
+
+
+def _owns(user, profile) -> bool:
+    return _signed_in(user) and profile.user_id == user.id
+
+
+def can_view_profile(user, profile) -> bool:
+    """Listed profiles of active accounts for everyone; hidden ones for the owner and admins."""
+    if _owns(user, profile) or is_admin(user):
+        return True
+    return bool(profile.listed and profile.user is not None and profile.user.active)
+
+
+def can_edit_profile(user, profile) -> bool:
+    return _owns(user, profile) or is_admin(user)
+
+
+def can_see_exact_location(user, profile) -> bool:
+    """The private point: the owner and admins only; everyone else sees the public point."""
+    return _owns(user, profile) or is_admin(user)
+
+
+def can_contact(user, profile) -> bool:
+    """Signed-in visitors with a confirmed email, to leaders who accept messages, not themselves."""
+    return (_signed_in(user) and user.is_verified and not _owns(user, profile)
+            and profile.contact_enabled and profile.listed
+            and profile.user is not None and profile.user.active)
+
+
+def can_apply_to_lead(user) -> bool:
+    return _signed_in(user) and user.role == Role.MEMBER
+
+
+def can_manage_directory(user) -> bool:
+    """Applications, focus areas, programs, verified badges and featured quotes."""
+    return is_admin(user)
+
 ALL = {
     name: value for name, value in globals().items()
     if name.startswith(("can_", "is_")) and callable(value)

@@ -77,3 +77,7 @@ def reactivate(user_id):
         db.session.commit()
         flash(f"{target.display_name}'s account is active again.", "success")
     return redirect(url_for("admin.user", user_id=target.id))
+
+
+# The directory's admin pages register on this blueprint.
+from app.admin import directory_routes  # noqa: E402,F401

@@ -1,0 +1,305 @@
+"""Leader profiles: the public page, editing one's own, photos, contact and applying to lead."""
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   send_from_directory, url_for)
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from app import permissions
+from app.auth.forms import ConfirmForm
+from app.directory import photos, services
+from app.directory.forms import ApplicationForm, ContactForm, PhotoForm, ProfileForm
+from app.extensions import db
+from app.models.directory import LeaderProfile, Precision
+from app.text.markdown import render_markdown
+
+bp = Blueprint("directory", __name__, url_prefix="/leaders")
+
+
+def get_profile(slug: str, *, edit: bool = False) -> LeaderProfile:
+    """The profile the current user may see (404 otherwise) or, with edit, change (403)."""
+    profile = services.profile_by_slug(slug)
+    if profile is None or not permissions.can_view_profile(current_user, profile):
+        abort(404)
+    if edit and not permissions.can_edit_profile(current_user, profile):
+        abort(403)
+    return profile
+
+
+# The public page ---------------------------------------------------------------------------
+
+@bp.get("/<slug>")
+def profile(slug):
+    found = get_profile(slug)
+    return _render_profile(found, preview=False)
+
+
+@bp.get("/<slug>/preview")
+@login_required
+def preview(slug):
+    found = get_profile(slug, edit=True)
+    return _render_profile(found, preview=True)
+
+
+def _render_profile(found: LeaderProfile, preview: bool):
+    # In preview the owner sees the page exactly as a visitor would: no private parts.
+    private = not preview and permissions.can_see_exact_location(current_user, found)
+    return render_template(
+        "directory/profile.html", profile=found, preview=preview, private=private,
+        bio=Markup(render_markdown(found.bio)) if found.bio else None,
+        links=[line for line in found.links.splitlines() if line.strip()],
+        languages=services.split_list(found.languages),
+        posts=_published_posts(found.user_id),
+        can_edit=not preview and permissions.can_edit_profile(current_user, found),
+        can_contact=not preview and permissions.can_contact(current_user, found),
+        confirm_form=ConfirmForm(),
+    )
+
+
+def _published_posts(user_id: int) -> list:
+    try:
+        from app.blog.services import published_posts_by
+    except ImportError:  # the blog is a separate feature; a profile works without it
+        return []
+    return published_posts_by(user_id, limit=5)
+
+
+@bp.get("/photos/<name>")
+def photo(name):
+    if not photos.FILE_NAME.match(name):
+        abort(404)
+    return send_from_directory(photos.photos_dir(current_app.config["UPLOAD_FOLDER"]), name,
+                               max_age=60 * 60 * 24 * 30)
+
+
+# One's own profile --------------------------------------------------------------------------
+
+@bp.route("/me", methods=["GET", "POST"])
+@login_required
+def my_profile():
+    found = services.profile_of(current_user)
+    if found is not None:
+        return redirect(url_for("directory.edit_profile", slug=found.slug))
+    if not permissions.can_have_profile(current_user):
+        return redirect(url_for("directory.apply"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        created = services.create_profile(current_user)
+        db.session.commit()
+        flash("Your profile is started. Add where you are and a few words about your work.",
+              "success")
+        return redirect(url_for("directory.edit_profile", slug=created.slug))
+    return render_template("directory/start.html", form=form)
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit_profile(slug):
+    found = get_profile(slug, edit=True)
+    form = ProfileForm(data=None if request.method == "POST" else _form_data(found))
+    form.set_choices(services.official_focus_areas(), services.all_programs())
+    if form.validate_on_submit() and _apply_location(found, form):
+        try:
+            services.update_profile(
+                found, display_name=form.display_name.data, headline=form.headline.data,
+                bio=form.bio.data, quote=form.quote.data, languages=form.languages.data,
+                website=form.website.data, links=form.links.data,
+                works_online=form.works_online.data, contact_enabled=form.contact_enabled.data,
+                focus_area_ids=form.focus_areas.data or [], free_tags=form.free_tags.data,
+                program_ids=form.programs.data or [])
+        except services.DirectoryError as error:
+            db.session.rollback()
+            form.free_tags.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your profile is saved." if found.user_id == current_user.id
+                  else f"{found.display_name}'s profile is saved.", "success")
+            return redirect(url_for("directory.edit_profile", slug=found.slug))
+    return render_template("directory/edit.html", profile=found, form=form,
+                           confirm_form=ConfirmForm())
+
+
+def _form_data(found: LeaderProfile) -> dict:
+    return {
+        "display_name": found.display_name, "headline": found.headline, "bio": found.bio,
+        "quote": found.quote, "languages": found.languages, "website": found.website,
+        "links": found.links, "works_online": found.works_online,
+        "contact_enabled": found.contact_enabled,
+        "focus_areas": [area.id for area in found.focus_areas if area.official],
+        "free_tags": ", ".join(area.name for area in found.focus_areas if not area.official),
+        "programs": [item.program_id for item in found.programs],
+        "place": found.place_name, "precision": found.precision.value,
+    }
+
+
+def _apply_location(found: LeaderProfile, form: ProfileForm) -> bool:
+    """Set the location from the pin or the place typed; False (with errors on the form) if unclear.
+
+    The geocoder runs before anything is written in this request.
+    """
+    precision = Precision(form.precision.data)
+    place = (form.place.data or "").strip()
+    if form.pin_lat.data is not None and form.pin_lng.data is not None:
+        services.set_location_from_pin(found, form.pin_lat.data, form.pin_lng.data, precision)
+        form.place.data = found.place_name
+        return True
+    if not place:
+        services.clear_location(found)
+        services.set_precision(found, precision)
+        return True
+    if place == found.place_name and not form.place_choice.data:
+        services.set_precision(found, precision)
+        return True
+    answer = services.look_up_place(place, form.place_choice.data)
+    if answer.chosen is None:
+        form.place.errors.append(answer.message)
+        form.place_choice.choices = [candidate.label for candidate in answer.choices]
+        form.place_choice.data = None
+        return False
+    services.set_location_from_place(found, place, answer.chosen, precision)
+    return True
+
+
+@bp.route("/<slug>/photo", methods=["GET", "POST"])
+@login_required
+def edit_photo(slug):
+    found = get_profile(slug, edit=True)
+    form = PhotoForm()
+    if form.validate_on_submit():
+        try:
+            services.replace_photo(found, form.photo.data.stream)
+        except photos.PhotoError as error:
+            form.photo.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your new photo is on your profile.", "success")
+            return redirect(url_for("directory.edit_profile", slug=found.slug))
+    return render_template("directory/photo.html", profile=found, form=form,
+                           confirm_form=ConfirmForm())
+
+
+@bp.post("/<slug>/photo/remove")
+@login_required
+def remove_photo(slug):
+    found = get_profile(slug, edit=True)
+    if ConfirmForm().validate_on_submit():
+        services.remove_photo(found)
+        db.session.commit()
+        flash("The photo is removed. Your initials show instead.", "success")
+    return redirect(url_for("directory.edit_profile", slug=found.slug))
+
+
+@bp.post("/<slug>/hide")
+@login_required
+def hide(slug):
+    found = get_profile(slug, edit=True)
+    if ConfirmForm().validate_on_submit():
+        services.set_listed(found, False)
+        db.session.commit()
+        flash("The profile is hidden. Nobody else can find or open it until you show it again.",
+              "success")
+    return redirect(url_for("directory.edit_profile", slug=found.slug))
+
+
+@bp.post("/<slug>/unhide")
+@login_required
+def unhide(slug):
+    found = get_profile(slug, edit=True)
+    if ConfirmForm().validate_on_submit():
+        services.set_listed(found, True)
+        db.session.commit()
+        flash("The profile is listed again: people can find it in the directory.", "success")
+    return redirect(url_for("directory.edit_profile", slug=found.slug))
+
+
+@bp.route("/<slug>/delete", methods=["GET", "POST"])
+@login_required
+def delete(slug):
+    found = get_profile(slug, edit=True)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        own = found.user_id == current_user.id
+        name = found.display_name
+        services.delete_profile(found)
+        db.session.commit()
+        flash("Your profile is deleted. Your account stays; you can start a new profile any time."
+              if own else f"{name}'s profile is deleted.", "success")
+        return redirect(url_for("directory.my_profile") if own else url_for("pages.home"))
+    return render_template("directory/delete.html", profile=found, form=form)
+
+
+# Contacting a leader ------------------------------------------------------------------------
+
+@bp.route("/<slug>/contact", methods=["GET", "POST"])
+@login_required
+def contact(slug):
+    found = get_profile(slug)
+    if not permissions.can_contact(current_user, found):
+        reason = ("You cannot send a message to yourself." if found.user_id == current_user.id
+                  else "Confirm your email address first: follow the link we sent you."
+                  if not current_user.is_verified
+                  else f"{found.display_name} is not taking messages through the site just now.")
+        return render_template("directory/contact_closed.html", profile=found, reason=reason), 403
+    form = ContactForm()
+    if form.validate_on_submit():
+        try:
+            services.send_message(current_user, found, form.message.data)
+        except services.ContactLimitReached as error:
+            return render_template("directory/contact.html", profile=found, form=form,
+                                   limit_message=str(error)), 429
+        db.session.commit()
+        flash(f"Your message was sent to {found.display_name}. Their reply will come to your "
+              "email address.", "success")
+        return redirect(url_for("directory.profile", slug=found.slug))
+    return render_template("directory/contact.html", profile=found, form=form)
+
+
+# Becoming a leader --------------------------------------------------------------------------
+
+@bp.route("/apply", methods=["GET", "POST"])
+@login_required
+def apply():
+    if permissions.can_have_profile(current_user):
+        return redirect(url_for("directory.my_profile"))
+    pending = services.pending_application(current_user)
+    form = ApplicationForm()
+    if pending is None and permissions.can_apply_to_lead(current_user) and form.validate_on_submit():
+        try:
+            services.apply_to_lead(current_user, form.motivation.data)
+        except services.DirectoryError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash("Your application was sent to the administrators. You will get an email when "
+                  "they decide.", "success")
+        return redirect(url_for("directory.apply"))
+    return render_template("directory/apply.html", form=form, pending=pending,
+                           can_apply=permissions.can_apply_to_lead(current_user))
+
+
+# For other templates -------------------------------------------------------------------------
+
+@bp.app_template_filter("initials")
+def initials(name: str) -> str:
+    words = [word for word in (name or "").split() if word[:1].isalpha()]
+    letters = (words[0][0] + (words[-1][0] if len(words) > 1 else "")) if words else "?"
+    return letters.upper()
+
+
+@bp.app_template_global("featured_quotes")
+def featured_quotes(limit: int = 6) -> list[dict]:
+    """Home page quotes (called from the home template only, so other pages pay nothing)."""
+    return [{"profile": found, "program": services.main_program(found)}
+            for found in services.featured_quotes(limit)]
+
+
+def _sitemap_entries():
+    for slug, updated_at in services.public_slugs(limit=50000):
+        yield url_for("directory.profile", slug=slug, _external=True), updated_at
+
+
+try:
+    from app.blog.services import SITEMAP_SOURCES
+except ImportError:  # the blog is optional here
+    pass
+else:
+    SITEMAP_SOURCES.append(_sitemap_entries)

@@ -1,0 +1,506 @@
+"""Directory rules: profiles, their locations, photos, contact messages and leader applications."""
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+
+from app import mail
+from app.auth import services as accounts
+from app.directory import photos
+from app.directory.geocoding import get_geocoder
+from app.extensions import db
+from app.geo.distance import KM_PER_DEGREE_LAT
+from app.geo.gazetteer import Place
+from app.geo.geocoder import Candidate, GeocodeError, GeocodeResult
+from app.geo.privacy import public_point
+from app.models.accounts import Role, User
+from app.models.base import utcnow
+from app.models.directory import (ApplicationStatus, ContactMessage, FocusArea, LeaderApplication,
+                                  LeaderProfile, Precision, Program, ProfileProgram)
+from app.text.markdown import slugify
+
+CONTACT_LIMIT = 5  # messages per sender per hour, unless CONTACT_RATE_LIMIT says otherwise
+CONTACT_WINDOW = timedelta(hours=1)
+MAX_FREE_TAGS = 8
+NEAREST_TOWN_KM = 30
+# Paths under /leaders/ that are pages, not people.
+RESERVED_SLUGS = frozenset({"me", "apply", "photos", "search", "map", "new", "edit", "api", "admin"})
+
+
+class DirectoryError(Exception):
+    """A directory rule was broken; the message tells the person what to do."""
+
+
+class ContactLimitReached(DirectoryError):
+    pass
+
+
+# Looking profiles up ----------------------------------------------------------------------
+
+def profile_by_slug(slug: str) -> LeaderProfile | None:
+    return db.session.scalar(select(LeaderProfile).where(LeaderProfile.slug == slug))
+
+
+def profile_of(user) -> LeaderProfile | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(LeaderProfile).where(LeaderProfile.user_id == user.id))
+
+
+def is_public(profile: LeaderProfile) -> bool:
+    return bool(profile.listed and profile.user is not None and profile.user.active)
+
+
+def profile_url_for(user) -> str | None:
+    """The public profile page of a user (for bylines), or None if they have no public profile."""
+    profile = profile_of(user) if user is not None else None
+    if profile is None or not is_public(profile):
+        return None
+    return url_for("directory.profile", slug=profile.slug)
+
+
+def public_slugs(limit: int = 50000) -> list[tuple[str, object]]:
+    """(slug, updated_at) of listed profiles of active accounts, for the sitemap."""
+    return list(db.session.execute(
+        select(LeaderProfile.slug, LeaderProfile.updated_at)
+        .join(User, User.id == LeaderProfile.user_id)
+        .where(LeaderProfile.listed.is_(True), User.active.is_(True))
+        .order_by(LeaderProfile.id).limit(limit)).all())
+
+
+def public_place(profile: LeaderProfile) -> str:
+    """City, region, country: what anyone may read about where a leader is."""
+    return ", ".join(part for part in (profile.city, profile.region, profile.country) if part)
+
+
+def public_card(profile: LeaderProfile) -> dict:
+    """The public facts of a profile as plain data (for JSON and tests): never the private point."""
+    return {
+        "slug": profile.slug,
+        "name": profile.display_name,
+        "headline": profile.headline,
+        "city": profile.city,
+        "region": profile.region,
+        "country": profile.country,
+        "lat": profile.public_lat,
+        "lng": profile.public_lng,
+        "online": profile.works_online,
+        "url": url_for("directory.profile", slug=profile.slug),
+        "photo": url_for("directory.photo", name=f"{profile.photo}-{photos.THUMB_SIZE}.jpg")
+        if profile.photo else None,
+        "focus_areas": [area.name for area in profile.focus_areas[:3]],
+        "verified_programs": [item.program.name for item in profile.programs if item.verified],
+    }
+
+
+def featured_quotes(limit: int = 6) -> list[LeaderProfile]:
+    """Quotes the admins chose for the home page, from listed profiles of active leaders."""
+    return list(db.session.scalars(
+        select(LeaderProfile).join(User, User.id == LeaderProfile.user_id)
+        .where(LeaderProfile.featured_quote.is_(True), LeaderProfile.quote != "",
+               LeaderProfile.listed.is_(True), User.active.is_(True))
+        .order_by(LeaderProfile.updated_at.desc(), LeaderProfile.id)
+        .limit(limit)))
+
+
+def main_program(profile: LeaderProfile) -> Program | None:
+    """The program to name beside a quote: a verified one first."""
+    items = sorted(profile.programs, key=lambda item: (not item.verified, item.program.name))
+    return items[0].program if items else None
+
+
+# Creating and changing profiles -----------------------------------------------------------
+
+def unique_slug(name: str, exclude_id: int | None = None) -> str:
+    base = slugify(name, max_length=80)
+    base = "leader" if base == "post" else base
+    slug, number = base, 1
+    while True:
+        clash = select(LeaderProfile.id).where(LeaderProfile.slug == slug)
+        if exclude_id is not None:
+            clash = clash.where(LeaderProfile.id != exclude_id)
+        if slug not in RESERVED_SLUGS and db.session.scalar(clash) is None:
+            return slug
+        number += 1
+        slug = f"{base}-{number}"
+
+
+def create_profile(user: User, display_name: str | None = None) -> LeaderProfile:
+    if profile_of(user) is not None:
+        raise DirectoryError("You already have a profile. Edit it instead.")
+    name = (display_name or user.display_name).strip()
+    profile = LeaderProfile(user_id=user.id, display_name=name, slug=unique_slug(name),
+                            precision=Precision.CITY)
+    db.session.add(profile)
+    db.session.flush()
+    return profile
+
+
+def update_profile(profile: LeaderProfile, *, display_name: str, headline: str, bio: str,
+                   quote: str, languages: str, website: str, links: str, works_online: bool,
+                   contact_enabled: bool, focus_area_ids: list[int], free_tags: str,
+                   program_ids: list[int]) -> None:
+    if profile.quote != quote.strip():
+        profile.featured_quote = False  # admins chose the old words, not the new ones
+    profile.display_name = display_name.strip()
+    profile.headline = headline.strip()
+    profile.bio = bio.strip()
+    profile.quote = quote.strip()
+    profile.languages = ", ".join(split_list(languages))
+    profile.website = website.strip()
+    profile.links = "\n".join(line.strip() for line in links.splitlines() if line.strip())
+    profile.works_online = works_online
+    profile.contact_enabled = contact_enabled
+    set_focus_areas(profile, focus_area_ids, free_tags)
+    set_programs(profile, program_ids)
+
+
+def split_list(text: str) -> list[str]:
+    """Comma-separated words, trimmed, without empties or repeats (first spelling wins)."""
+    seen, items = set(), []
+    for item in (text or "").split(","):
+        item = " ".join(item.split())
+        if item and item.casefold() not in seen:
+            seen.add(item.casefold())
+            items.append(item)
+    return items
+
+
+def official_focus_areas() -> list[FocusArea]:
+    return list(db.session.scalars(select(FocusArea).where(FocusArea.official.is_(True))
+                                   .order_by(FocusArea.name)))
+
+
+def all_programs() -> list[Program]:
+    return list(db.session.scalars(select(Program).order_by(Program.name)))
+
+
+def set_focus_areas(profile: LeaderProfile, official_ids: list[int], free_tags: str) -> None:
+    """Official areas by id plus free tags by name; a free tag reuses an area with its slug."""
+    areas = list(db.session.scalars(select(FocusArea).where(
+        FocusArea.id.in_(official_ids), FocusArea.official.is_(True)))) if official_ids else []
+    names = split_list(free_tags)
+    if len(names) > MAX_FREE_TAGS:
+        raise DirectoryError(f"Add at most {MAX_FREE_TAGS} of your own focus areas.")
+    for name in names:
+        area = focus_area_named(name)
+        if area not in areas:
+            areas.append(area)
+    profile.focus_areas = areas
+
+
+def focus_area_named(name: str, official: bool = False) -> FocusArea:
+    name = " ".join(name.split())[:60]
+    slug = slugify(name, max_length=60)
+    area = db.session.scalar(select(FocusArea).where(FocusArea.slug == slug))
+    if area is None:
+        area = FocusArea(name=name, slug=slug, official=official)
+        db.session.add(area)
+        db.session.flush()
+    return area
+
+
+def set_programs(profile: LeaderProfile, program_ids: list[int]) -> None:
+    """The programs a leader says they completed; ones kept keep their verified badge."""
+    wanted = set(program_ids)
+    known = set(db.session.scalars(select(Program.id).where(Program.id.in_(wanted)))) if wanted else set()
+    profile.programs = [item for item in profile.programs if item.program_id in known]
+    have = {item.program_id for item in profile.programs}
+    for program_id in sorted(known - have):
+        profile.programs.append(ProfileProgram(program_id=program_id))
+
+
+def set_listed(profile: LeaderProfile, listed: bool) -> None:
+    profile.listed = listed
+
+
+def delete_profile(profile: LeaderProfile) -> None:
+    """Remove the profile and its photo; the account (and its leader role) stays."""
+    photo = profile.photo
+    db.session.delete(profile)
+    db.session.flush()
+    photos.delete_photo(photo, current_app.config["UPLOAD_FOLDER"])
+
+
+# Photos -----------------------------------------------------------------------------------
+
+def replace_photo(profile: LeaderProfile, stream) -> None:
+    """Store the new photo (raises photos.PhotoError), then drop the old files."""
+    folder = current_app.config["UPLOAD_FOLDER"]
+    old = profile.photo
+    profile.photo = photos.save_photo(stream, folder)
+    photos.delete_photo(old, folder)
+
+
+def remove_photo(profile: LeaderProfile) -> None:
+    photos.delete_photo(profile.photo, current_app.config["UPLOAD_FOLDER"])
+    profile.photo = None
+
+
+# Location ---------------------------------------------------------------------------------
+
+@dataclass
+class PlaceAnswer:
+    """What a place typed on the profile form means: one place, a choice to make, or nothing."""
+
+    chosen: Candidate | None
+    choices: list[Candidate]
+    message: str | None = None
+
+
+def look_up_place(text: str, choice: str | None = None) -> PlaceAnswer:
+    """Geocode what the leader typed; call before writing anything in the request.
+
+    choice is the label of one of the alternatives offered last time ("Did you mean ...?").
+    """
+    try:
+        result: GeocodeResult = get_geocoder().geocode(text)
+    except GeocodeError as error:
+        return PlaceAnswer(None, [], str(error))
+    if result.best is None:
+        return PlaceAnswer(None, [], "We could not find that place. Check the spelling, or add the "
+                                     "country, like “Springfield, Illinois” or “Lyon, France”.")
+    if choice:
+        for candidate in result.alternatives:
+            if candidate.label == choice:
+                return PlaceAnswer(candidate, [])
+    if result.ambiguous:
+        return PlaceAnswer(None, result.alternatives,
+                           "There is more than one place with that name. Choose the one you mean.")
+    return PlaceAnswer(result.best, [])
+
+
+def set_location_from_place(profile: LeaderProfile, place_text: str, candidate: Candidate,
+                            precision: Precision) -> None:
+    profile.place_name = place_text.strip()[:200]
+    profile.city = candidate.name if candidate.kind != "address" else ""
+    profile.region = candidate.region or ""
+    profile.country = candidate.country
+    profile.country_code = candidate.country_code
+    if candidate.kind == "postal":
+        # A postal code's name is the post town; keep it, the code itself stays private.
+        profile.city = candidate.name
+    _set_point(profile, candidate.lat, candidate.lng, precision)
+    if not profile.city:
+        _name_from_nearest_town(profile)
+
+
+def set_location_from_pin(profile: LeaderProfile, lat: float, lng: float,
+                          precision: Precision) -> None:
+    """A dropped pin: the exact point as given; the town named is the one nearest what others see."""
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise DirectoryError("Drop the pin on a point on the map (latitude -90 to 90, "
+                             "longitude -180 to 180).")
+    profile.place_name = f"Pin at {lat:.5f}, {lng:.5f}"
+    profile.city = profile.region = profile.country = profile.country_code = ""
+    _set_point(profile, lat, lng, precision)
+    _name_from_nearest_town(profile)
+
+
+def set_precision(profile: LeaderProfile, precision: Precision) -> None:
+    if profile.lat is not None and profile.lng is not None:
+        _set_point(profile, profile.lat, profile.lng, precision)
+    else:
+        profile.precision = precision
+
+
+def clear_location(profile: LeaderProfile) -> None:
+    profile.place_name = profile.city = profile.region = profile.country = profile.country_code = ""
+    profile.lat = profile.lng = profile.public_lat = profile.public_lng = None
+
+
+def _set_point(profile: LeaderProfile, lat: float, lng: float, precision: Precision) -> None:
+    profile.precision = Precision(precision)
+    profile.lat, profile.lng = lat, lng
+    profile.public_lat, profile.public_lng = public_point(lat, lng, profile.precision.value)
+
+
+def _name_from_nearest_town(profile: LeaderProfile) -> None:
+    """Name the town nearest the public point, so the name says no more than the point does."""
+    town = nearest_town(profile.public_lat, profile.public_lng)
+    if town is not None:
+        profile.city = town.name
+        profile.region = town.region_name or ""
+        profile.country = town.country_name
+        profile.country_code = town.country_code
+
+
+def nearest_town(lat: float, lng: float, within_km: float = NEAREST_TOWN_KM) -> Place | None:
+    dlat = within_km / KM_PER_DEGREE_LAT
+    dlng = min(180.0, dlat / max(math.cos(math.radians(lat)), 0.01))
+    squared = ((Place.lat - lat) * (Place.lat - lat)
+               + (Place.lng - lng) * (Place.lng - lng) * math.cos(math.radians(lat)) ** 2)
+    return db.session.scalar(
+        select(Place).where(Place.kind == "city", Place.lat.between(lat - dlat, lat + dlat),
+                            Place.lng.between(lng - dlng, lng + dlng))
+        .order_by(squared, Place.population.desc()).limit(1))
+
+
+# Contacting a leader ----------------------------------------------------------------------
+
+def messages_sent_recently(sender: User) -> int:
+    since = utcnow() - CONTACT_WINDOW
+    return db.session.scalar(select(func.count()).select_from(ContactMessage).where(
+        ContactMessage.sender_id == sender.id, ContactMessage.created_at > since))
+
+
+def contact_limit() -> int:
+    return int(current_app.config.get("CONTACT_RATE_LIMIT", CONTACT_LIMIT))
+
+
+def send_message(sender: User, profile: LeaderProfile, message: str) -> None:
+    """Queue the message to the leader with reply-to set to the sender; the leader's address stays hidden."""
+    if messages_sent_recently(sender) >= contact_limit():
+        raise ContactLimitReached(
+            f"You have sent {contact_limit()} messages in the last hour. Wait an hour, then try again.")
+    db.session.add(ContactMessage(sender_id=sender.id, profile_id=profile.id))
+    mail.queue(profile.user.email, f"{sender.display_name} sent you a message on "
+               f"{current_app.config['SITE_NAME']}", "leader_contact",
+               reply_to=sender.email, kind="contact", sender=sender, profile=profile,
+               message=message.strip(),
+               settings_link=url_for("directory.edit_profile", slug=profile.slug, _external=True))
+
+
+# Becoming a leader ------------------------------------------------------------------------
+
+def pending_application(user: User) -> LeaderApplication | None:
+    return db.session.scalar(select(LeaderApplication).where(
+        LeaderApplication.user_id == user.id, LeaderApplication.status == ApplicationStatus.PENDING))
+
+
+def apply_to_lead(user: User, motivation: str) -> LeaderApplication:
+    if user.role != Role.MEMBER:
+        raise DirectoryError("Your account can already keep a leader profile.")
+    if pending_application(user) is not None:
+        raise DirectoryError("You have already applied. You will get an email when an "
+                             "administrator decides.")
+    application = LeaderApplication(user_id=user.id, motivation=motivation.strip())
+    db.session.add(application)
+    db.session.flush()
+    return application
+
+
+def applications(status: ApplicationStatus = ApplicationStatus.PENDING) -> list[LeaderApplication]:
+    return list(db.session.scalars(select(LeaderApplication)
+                                   .where(LeaderApplication.status == status)
+                                   .order_by(LeaderApplication.created_at, LeaderApplication.id)))
+
+
+def _decide(admin: User, application: LeaderApplication, status: ApplicationStatus) -> None:
+    if application.status != ApplicationStatus.PENDING:
+        raise DirectoryError("This application was already decided.")
+    application.status = status
+    application.decided_by_id = admin.id
+    application.decided_at = utcnow()
+
+
+def approve_application(admin: User, application: LeaderApplication) -> None:
+    """Make the applicant a leader (members only: no one is demoted by an approval)."""
+    _decide(admin, application, ApplicationStatus.APPROVED)
+    user = application.user
+    if user.role == Role.MEMBER:
+        user.role = Role.LEADER
+    mail.queue(user.email, "You are now a leader on " + current_app.config["SITE_NAME"],
+               "leader_application_approved", kind="application", user=user,
+               link=url_for("directory.my_profile", _external=True))
+
+
+def decline_application(admin: User, application: LeaderApplication) -> None:
+    _decide(admin, application, ApplicationStatus.DECLINED)
+    user = application.user
+    mail.queue(user.email, "About your application to become a leader",
+               "leader_application_declined", kind="application", user=user)
+
+
+# Admin lists ------------------------------------------------------------------------------
+
+def add_focus_area(name: str) -> FocusArea:
+    area = focus_area_named(name, official=True)
+    area.official = True
+    return area
+
+
+def rename_focus_area(area: FocusArea, name: str) -> None:
+    name = " ".join(name.split())[:60]
+    slug = slugify(name, max_length=60)
+    clash = db.session.scalar(select(FocusArea).where(FocusArea.slug == slug, FocusArea.id != area.id))
+    if clash is not None:
+        raise DirectoryError(f"There is already a focus area called “{clash.name}”.")
+    area.name, area.slug = name, slug
+
+
+def add_program(name: str, description: str = "") -> Program:
+    name = " ".join(name.split())[:100]
+    slug = slugify(name, max_length=100)
+    if db.session.scalar(select(Program).where((Program.slug == slug) | (Program.name == name))):
+        raise DirectoryError(f"There is already a program called “{name}”.")
+    program = Program(name=name, slug=slug, description=description.strip())
+    db.session.add(program)
+    db.session.flush()
+    return program
+
+
+def rename_program(program: Program, name: str) -> None:
+    name = " ".join(name.split())[:100]
+    slug = slugify(name, max_length=100)
+    clash = db.session.scalar(select(Program).where((Program.slug == slug) | (Program.name == name),
+                                                    Program.id != program.id))
+    if clash is not None:
+        raise DirectoryError(f"There is already a program called “{clash.name}”.")
+    program.name, program.slug = name, slug
+
+
+def set_program_verified(item: ProfileProgram, verified: bool) -> None:
+    item.verified = verified
+    item.verified_at = utcnow() if verified else None
+
+
+def unverified_programs() -> list[tuple[LeaderProfile, ProfileProgram]]:
+    """(profile, program claim) pairs waiting for an admin to verify them."""
+    return list(db.session.execute(
+        select(LeaderProfile, ProfileProgram)
+        .join(ProfileProgram, ProfileProgram.profile_id == LeaderProfile.id)
+        .where(ProfileProgram.verified.is_(False))
+        .order_by(LeaderProfile.display_name, LeaderProfile.id)).all())
+
+
+def profiles_with_quotes() -> list[LeaderProfile]:
+    return list(db.session.scalars(select(LeaderProfile).where(LeaderProfile.quote != "")
+                                   .order_by(LeaderProfile.featured_quote.desc(),
+                                             LeaderProfile.display_name)))
+
+
+# Download my data -------------------------------------------------------------------------
+
+def export_profile(user: User) -> tuple[str, dict | None]:
+    profile = profile_of(user)
+    if profile is None:
+        return "leader_profile", None
+    return "leader_profile", {
+        "slug": profile.slug,
+        "display_name": profile.display_name,
+        "headline": profile.headline,
+        "bio": profile.bio,
+        "quote": profile.quote,
+        "languages": profile.languages,
+        "website": profile.website,
+        "links": profile.links.splitlines(),
+        "works_online": profile.works_online,
+        "listed": profile.listed,
+        "contact_enabled": profile.contact_enabled,
+        "focus_areas": [area.name for area in profile.focus_areas],
+        "programs": [{"name": item.program.name, "verified": item.verified}
+                     for item in profile.programs],
+        "location": {
+            "place_as_typed": profile.place_name, "city": profile.city, "region": profile.region,
+            "country": profile.country, "lat": profile.lat, "lng": profile.lng,
+            "precision": profile.precision.value, "public_lat": profile.public_lat,
+            "public_lng": profile.public_lng,
+        },
+        "has_photo": bool(profile.photo),
+    }
+
+
+accounts.EXPORTERS.append(export_profile)

@@ -48,12 +48,27 @@ def create_app(test_config: dict | None = None) -> Flask:
     editorial.init_app(app)  # unread notifications and the editor queue count in the nav
     from app.directory.routes import bp as directory_bp
     app.register_blueprint(directory_bp)
+    from app.api.routes import bp as api_bp
+    from app.directory.search_routes import bp as search_bp
+    app.register_blueprint(search_bp)
+    app.register_blueprint(api_bp)
+    _allow_map_tiles(app)
     errors.init_app(app)
     security.init_app(app)
     mail.init_app(app)
     cli.init_app(app)
     _template_helpers(app)
     return app
+
+
+def _allow_map_tiles(app: Flask) -> None:
+    """Let the map load tiles: add the tile server's origin (from MAP_TILE_URL) to img-src."""
+    from urllib.parse import urlsplit
+    parts = urlsplit(app.config["MAP_TILE_URL"].replace("{s}", "*"))
+    if parts.scheme and parts.netloc:
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in app.config["CSP_IMG_SRC"]:
+            app.config["CSP_IMG_SRC"] = [*app.config["CSP_IMG_SRC"], origin]
 
 
 def _migrations_dir() -> str:

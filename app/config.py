@@ -54,6 +54,11 @@ def defaults(instance_path: str) -> dict:
         "NOMINATIM_USER_AGENT": "leaders-network (set LEADERS_NOMINATIM_USER_AGENT)",
         "MAP_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         "MAP_TILE_ATTRIBUTION": "© OpenStreetMap contributors",
+        # Leaflet and its clustering plugin, copied from node_modules by `make assets`.
+        "MAP_ASSETS_PATH": "vendor",
+        "API_RATE_LIMIT": "300 per minute",
+        # Lets the benchmark compare against a full scan with ?_scan=1; never in production.
+        "SEARCH_FULL_SCAN_PARAM": False,
         "UPLOAD_FOLDER": str(Path(instance_path) / "uploads"),
         "DEMO_BANNER": True,
     }

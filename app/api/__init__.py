@@ -1,0 +1,1 @@
+"""The public JSON API: leaders near a place and place suggestions for search boxes."""

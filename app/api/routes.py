@@ -1,0 +1,90 @@
+"""GET /api/leaders and GET /api/places: read-only JSON, public points only."""
+from flask import Blueprint, current_app, jsonify, request, url_for
+from sqlalchemy import select
+
+from app.directory import search as leaders
+from app.directory.geocoding import get_geocoder
+from app.directory.search_forms import BadInput, api_query
+from app.extensions import db, limiter
+from app.geo.geocoder import Candidate, GeocodeError, MAX_ALTERNATIVES
+from app.models.directory import LeaderProfile
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _rate_limit() -> str:
+    return current_app.config["API_RATE_LIMIT"]
+
+
+@bp.get("/leaders")
+@limiter.limit(_rate_limit)
+def leaders_near():
+    try:
+        query = api_query(request.args)
+    except BadInput as error:
+        return jsonify(error=str(error)), 400
+    place = None
+    if query.point is not None:
+        place = leaders.Place(leaders.Origin("your location", *query.point))
+    elif query.near:
+        try:
+            place = leaders.find_place(query.near)
+        except GeocodeError as error:
+            return jsonify(error=str(error)), 400
+        except leaders.PlaceNotFound as error:
+            return jsonify(error=error.message), 404
+    full_scan = current_app.config["SEARCH_FULL_SCAN_PARAM"] and request.args.get("_scan") == "1"
+    results = leaders.search(place.origin if place else None, query.radius_km, query.filters, query.page,
+                             full_scan=full_scan)
+    return jsonify(
+        origin=_origin(place.origin) if place else None,
+        alternatives=[_place(candidate) for candidate in place.alternatives] if place else [],
+        total=results.total,
+        page=results.page,
+        results=_results(results.hits),
+    )
+
+
+@bp.get("/places")
+@limiter.limit(_rate_limit)
+def places():
+    text = request.args.get("q", "").strip()
+    if not text:
+        return jsonify(error="Add ?q= with the start of a place name or postal code"), 400
+    return jsonify(places=[_place(candidate) for candidate in get_geocoder().suggest(text, MAX_ALTERNATIVES)])
+
+
+def _origin(origin: leaders.Origin) -> dict:
+    return {"name": origin.name, "lat": origin.lat, "lng": origin.lng}
+
+
+def _place(candidate: Candidate) -> dict:
+    return {"name": candidate.name, "region": candidate.region, "country": candidate.country,
+            "country_code": candidate.country_code, "label": candidate.label,
+            "lat": candidate.lat, "lng": candidate.lng}
+
+
+_RESULT_COLUMNS = (LeaderProfile.id, LeaderProfile.slug, LeaderProfile.display_name, LeaderProfile.headline,
+                   LeaderProfile.city, LeaderProfile.region, LeaderProfile.country,
+                   LeaderProfile.public_lat, LeaderProfile.public_lng)
+
+
+def _results(hits: list[leaders.Hit]) -> list[dict]:
+    """One page of hits as JSON, read as plain columns: the private point is never selected."""
+    if not hits:
+        return []
+    rows = {row.id: row for row in db.session.execute(
+        select(*_RESULT_COLUMNS).where(LeaderProfile.id.in_([hit.profile_id for hit in hits])))}
+    return [{
+        "slug": row.slug,
+        "name": row.display_name,
+        "headline": row.headline,
+        "city": row.city,
+        "region": row.region,
+        "country": row.country,
+        "lat": row.public_lat,
+        "lng": row.public_lng,
+        "distance_km": hit.rounded_km(),
+        "url": url_for("directory.profile", slug=row.slug, _external=True),
+        "online": hit.online,
+    } for hit in hits if (row := rows.get(hit.profile_id)) is not None]

@@ -1,0 +1,172 @@
+"""The search form on /leaders and the same rules for the JSON API's query string."""
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, Field, Form, HiddenField, SelectChoice, SelectField, StringField
+from wtforms.validators import Length, ValidationError
+from wtforms.widgets import NumberInput
+
+from app.directory.search import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS, Filters
+from app.extensions import db
+from app.geo.geocoder import MAX_QUERY_LENGTH
+from app.models.directory import FocusArea, Program
+
+MAX_PAGE = 10_000
+UNITS = {"km": "kilometres", "mi": "miles"}
+ONLINE_WORDS = {"1": True, "true": True, "yes": True, "on": True, "y": True,
+                "0": False, "false": False, "no": False, "off": False, "n": False, "": False}
+
+
+class BadInput(ValueError):
+    """A query string the API cannot answer; the message says how to fix it."""
+
+
+def parse_number(text: str | None, low: float, high: float) -> float | None:
+    """A finite number from low to high, None when blank; ValueError otherwise."""
+    if text is None or not text.strip():
+        return None
+    value = float(text.strip())  # ValueError for text
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{value} is out of range")
+    return value
+
+
+def parse_page(text: str | None) -> int:
+    if text is None or not text.strip():
+        return 1
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_PAGE:
+        raise ValueError("not a page number")
+    return int(text)
+
+
+class NumberField(Field):
+    """A number box that reports text and out-of-range values in words people understand."""
+
+    widget = NumberInput(step="any")
+
+    def __init__(self, label=None, validators=None, *, low: float, high: float, message: str, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.low, self.high, self.message = low, high, message
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return f"{self.data:g}"
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            parsed = parse_number(valuelist[0], self.low, self.high)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.message) from None
+        self.data = self.default if parsed is None else parsed
+
+
+class SearchForm(Form):
+    """Sent with GET: no CSRF token, every search is a link people can share."""
+
+    near = StringField("Near", validators=[Length(max=MAX_QUERY_LENGTH, message="Enter a shorter place name")])
+    lat = HiddenField()
+    lng = HiddenField()
+    radius = NumberField("Within", default=DEFAULT_RADIUS, low=MIN_RADIUS, high=MAX_RADIUS,
+                         message=f"Enter a distance from {MIN_RADIUS} to {MAX_RADIUS}, like 50")
+    unit = SelectField("Unit", default="km", validate_choice=False,
+                       choices=[SelectChoice(value, label) for value, label in UNITS.items()])
+    keyword = StringField("Keyword", validators=[Length(max=100, message="Enter at most 100 characters")])
+    focus_area = SelectField("Focus area", default="", validate_choice=False)
+    language = StringField("Language", validators=[Length(max=40, message="Enter one language, like Spanish")])
+    program = SelectField("Program", default="", validate_choice=False)
+    online = BooleanField("Include leaders who work online")
+
+    def load_choices(self) -> None:
+        areas = db.session.execute(
+            select(FocusArea.slug, FocusArea.name).where(FocusArea.official).order_by(FocusArea.name)).all()
+        programs = db.session.execute(select(Program.slug, Program.name).order_by(Program.name)).all()
+        self.focus_area.choices = [SelectChoice("", "Any focus area")] + [SelectChoice(*row) for row in areas]
+        self.program.choices = [SelectChoice("", "Any program")] + [SelectChoice(*row) for row in programs]
+
+    def validate_unit(self, field) -> None:
+        if field.data not in UNITS:
+            raise ValidationError("Choose kilometres or miles")
+
+    def validate_focus_area(self, field) -> None:
+        if field.data and field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError("Choose a focus area from the list")
+
+    def validate_program(self, field) -> None:
+        if field.data and field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError("Choose a program from the list")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        try:
+            self.point()
+        except ValueError:
+            self.form_errors.append("We could not read your location. Type a place in “Near” instead.")
+            return False
+        return valid
+
+    def point(self) -> tuple[float, float] | None:
+        """The visitor's own location, sent by "Use my location"; ValueError if unreadable."""
+        lat, lng = parse_number(self.lat.data, -90, 90), parse_number(self.lng.data, -180, 180)
+        if (lat is None) != (lng is None):
+            raise ValueError("one coordinate without the other")
+        return None if lat is None else (lat, lng)
+
+    @property
+    def radius_value(self) -> float:
+        return DEFAULT_RADIUS if self.radius.data is None else self.radius.data
+
+    def filters(self) -> Filters:
+        return Filters(keyword=(self.keyword.data or "").strip(), focus_area=self.focus_area.data or "",
+                       language=(self.language.data or "").strip(), program=self.program.data or "",
+                       online=bool(self.online.data))
+
+
+@dataclass(frozen=True, slots=True)
+class ApiQuery:
+    near: str
+    point: tuple[float, float] | None
+    radius_km: float
+    page: int
+    filters: Filters
+
+
+def api_query(args: MultiDict) -> ApiQuery:
+    """The /api/leaders query string, or BadInput saying what to change."""
+    def number(name: str, low: float, high: float, example: str) -> float | None:
+        try:
+            return parse_number(args.get(name), low, high)
+        except ValueError:
+            raise BadInput(f"{name} must be a number from {low:g} to {high:g}, like {example}") from None
+
+    near = args.get("near", "").strip()
+    if len(near) > MAX_QUERY_LENGTH:
+        raise BadInput(f"near must be at most {MAX_QUERY_LENGTH} characters")
+    lat, lng = number("lat", -90, 90, "51.5"), number("lng", -180, 180, "-0.12")
+    if (lat is None) != (lng is None):
+        raise BadInput("Give both lat and lng, or neither")
+    if near and lat is not None:
+        raise BadInput("Give either near or lat and lng, not both")
+    radius = number("radius_km", MIN_RADIUS, MAX_RADIUS, str(DEFAULT_RADIUS))
+    try:
+        page = parse_page(args.get("page"))
+    except ValueError:
+        raise BadInput(f"page must be a whole number from 1 to {MAX_PAGE}") from None
+    online = ONLINE_WORDS.get(args.get("online", "").strip().lower())
+    if online is None:
+        raise BadInput("online must be true or false")
+    for name, limit in (("keyword", 100), ("focus_area", 60), ("language", 40), ("program", 100)):
+        if len(args.get(name, "")) > limit:
+            raise BadInput(f"{name} must be at most {limit} characters")
+    filters = Filters(keyword=args.get("keyword", "").strip(), focus_area=args.get("focus_area", "").strip(),
+                      language=args.get("language", "").strip(), program=args.get("program", "").strip(),
+                      online=online)
+    return ApiQuery(near, None if lat is None else (lat, lng), DEFAULT_RADIUS if radius is None else radius,
+                    page, filters)

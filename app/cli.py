@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from app import demo, mail
+from app.directory import demo as directory_demo  # noqa: F401  (leaders seed before the blog)
 from app.editorial import demo as editorial_demo  # noqa: F401  (adds its seeder to demo.SEEDERS)
 from app.auth import services as accounts
 from app.auth.passwords import password_problem

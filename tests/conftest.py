@@ -11,6 +11,7 @@ from itertools import count
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from sqlalchemy.pool import NullPool
 
 from app import create_app
 from app.extensions import db
@@ -35,6 +36,9 @@ def base_config(tmp_path, **overrides) -> dict:
         "SERVER_NAME": "localhost",
         "RATELIMIT_STORAGE_URI": "memory://",
     }
+    if ON_POSTGRES:
+        # No pooled connections outliving a test's app (psycopg warns when they are collected).
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": NullPool}
     config.update(overrides)
     return config
 

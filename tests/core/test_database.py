@@ -40,15 +40,14 @@ def test_migrations_upgrade_an_empty_database_to_match_the_models(tmp_path):
             db.session.commit()
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
-    if ON_POSTGRES:
-        pytest.skip("SQLite settings; this run is on PostgreSQL")
     with app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="SQLite locking; this run is on PostgreSQL")
+@pytest.mark.sqlite_only
 def test_two_gunicorn_workers_write_at_once_without_database_is_locked(tmp_path):
     database = tmp_path / "workers.sqlite3"
     port = free_port()

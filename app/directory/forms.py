@@ -73,9 +73,14 @@ class ProfileForm(FlaskForm):
         self.focus_areas.choices = [SelectChoice(area.id, area.name) for area in focus_areas]
         self.programs.choices = [SelectChoice(program.id, program.name) for program in programs]
 
-    def validate_pin_lng(self, field):
-        if (self.pin_lat.data is None) != (field.data is None):
-            raise ValidationError("Enter both latitude and longitude, or neither.")
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if (self.pin_lat.data is None) != (self.pin_lng.data is None):
+            missing = self.pin_lng if self.pin_lng.data is None else self.pin_lat
+            if not missing.errors:
+                missing.errors.append("Enter both latitude and longitude, or neither.")
+            valid = False
+        return valid
 
 
 class PhotoForm(FlaskForm):

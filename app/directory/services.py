@@ -275,13 +275,11 @@ def look_up_place(text: str, choice: str | None = None) -> PlaceAnswer:
 def set_location_from_place(profile: LeaderProfile, place_text: str, candidate: Candidate,
                             precision: Precision) -> None:
     profile.place_name = place_text.strip()[:200]
-    profile.city = candidate.name if candidate.kind != "address" else ""
+    # A postal code or a street address is finer than a town: name the nearest town instead.
+    profile.city = candidate.name if candidate.kind == "city" else ""
     profile.region = candidate.region or ""
     profile.country = candidate.country
     profile.country_code = candidate.country_code
-    if candidate.kind == "postal":
-        # A postal code's name is the post town; keep it, the code itself stays private.
-        profile.city = candidate.name
     _set_point(profile, candidate.lat, candidate.lng, precision)
     if not profile.city:
         _name_from_nearest_town(profile)

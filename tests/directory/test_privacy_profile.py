@@ -1,0 +1,118 @@
+"""Profile pages never give away a city-level leader's exact point; only the owner and admins see it."""
+import pytest
+
+from app.geo.privacy import public_point
+from app.models.accounts import Role
+from tests.conftest import login
+from tests.directory.profile_helpers import (EXACT_LAT, EXACT_LNG, leak_strings, load_profile,  # noqa: F401
+                                             make_leader, profile_form)
+
+
+def assert_no_leak(html: str, lat=EXACT_LAT, lng=EXACT_LNG):
+    for text in leak_strings(lat, lng):
+        assert text not in html, f"the exact point leaked as {text!r}"
+
+
+@pytest.fixture
+def city_leader(make_leader):
+    return make_leader(precision="city", quote="Start with tea.", featured_quote=True,
+                       place_name="12 Rue Exemple, Lyon")
+
+
+def test_visitors_never_see_the_exact_point(client, city_leader):
+    _, slug = city_leader
+    for path in (f"/leaders/{slug}", "/", "/sitemap.xml"):
+        html = client.get(path).get_data(True)
+        assert_no_leak(html)
+        assert "12 Rue Exemple" not in html
+
+
+def test_other_members_and_leaders_never_see_it(client, city_leader, login_as):
+    _, slug = city_leader
+    login_as(Role.LEADER)
+    assert_no_leak(client.get(f"/leaders/{slug}").get_data(True))
+    assert_no_leak(client.get(f"/leaders/{slug}/contact").get_data(True))
+
+
+def test_editors_are_not_admins_for_locations(client, city_leader, login_as):
+    _, slug = city_leader
+    login_as(Role.EDITOR)
+    assert_no_leak(client.get(f"/leaders/{slug}").get_data(True))
+
+
+def test_the_owner_and_admins_see_it(client, city_leader, login_as):
+    owner, slug = city_leader
+    login(client, owner.email)
+    html = client.get(f"/leaders/{slug}").get_data(True)
+    assert f"{EXACT_LAT:.5f}" in html and f"{EXACT_LNG:.5f}" in html and "12 Rue Exemple" in html
+    # Preview is what others see, so it leaks nothing either.
+    assert_no_leak(client.get(f"/leaders/{slug}/preview").get_data(True))
+    client.post("/logout")
+    login_as(Role.ADMIN)
+    assert f"{EXACT_LAT:.5f}" in client.get(f"/leaders/{slug}").get_data(True)
+
+
+def test_the_public_point_is_a_stable_cell_centre_far_from_nothing_finer(app, client, city_leader):
+    owner, slug = city_leader
+    stored = load_profile(app, slug)
+    assert (stored.public_lat, stored.public_lng) == public_point(EXACT_LAT, EXACT_LNG, "city")
+    assert (stored.public_lat, stored.public_lng) != (EXACT_LAT, EXACT_LNG)
+    # Saving again (same place) leaves the public point where it was.
+    login(client, owner.email)
+    client.post(f"/leaders/{slug}/edit", data=profile_form(place=stored.place_name))
+    again = load_profile(app, slug)
+    assert (again.public_lat, again.public_lng) == (stored.public_lat, stored.public_lng)
+    assert (again.lat, again.lng) == (EXACT_LAT, EXACT_LNG)
+
+
+def test_switching_precision_moves_the_public_point_both_ways(app, client, city_leader):
+    owner, slug = city_leader
+    login(client, owner.email)
+    place = load_profile(app, slug).place_name
+    client.post(f"/leaders/{slug}/edit", data=profile_form(place=place, precision="exact"))
+    exact = load_profile(app, slug)
+    assert (exact.public_lat, exact.public_lng) == (round(EXACT_LAT, 5), round(EXACT_LNG, 5))
+    client.post(f"/leaders/{slug}/edit", data=profile_form(place=place, precision="city"))
+    city = load_profile(app, slug)
+    assert (city.public_lat, city.public_lng) == public_point(EXACT_LAT, EXACT_LNG, "city")
+
+
+def test_a_pinned_city_level_location_is_named_after_the_public_point_only(app, client, make_leader):
+    owner, slug = make_leader(lat=None)
+    login(client, owner.email)
+    client.post(f"/leaders/{slug}/edit", data=profile_form(pin_lat=str(EXACT_LAT), pin_lng=str(EXACT_LNG)))
+    profile = load_profile(app, slug)
+    assert (profile.lat, profile.lng) == (EXACT_LAT, EXACT_LNG)
+    assert profile.city and profile.country == "France"
+    client.post("/logout")
+    html = client.get(f"/leaders/{slug}").get_data(True)
+    assert_no_leak(html)
+    assert "Pin at" not in html
+
+
+def test_points_close_together_in_one_cell_give_the_same_public_answer(app, client, make_leader):
+    # An attacker comparing leaders in the same cell learns nothing about where each one is.
+    points = [(EXACT_LAT + d, EXACT_LNG + d) for d in (-0.01, 0, 0.01)]
+    publics = set()
+    for lat, lng in points:
+        _, slug = make_leader(lat=lat, lng=lng)
+        stored = load_profile(app, slug)
+        publics.add((stored.public_lat, stored.public_lng))
+        assert_no_leak(client.get(f"/leaders/{slug}").get_data(True), lat, lng)
+    assert len(publics) == 1
+
+
+def test_public_card_carries_only_the_public_point(app, city_leader):
+    from app.directory import services
+    _, slug = city_leader
+    with app.test_request_context():
+        card = services.public_card(services.profile_by_slug(slug))
+    assert (card["lat"], card["lng"]) == public_point(EXACT_LAT, EXACT_LNG, "city")
+    assert_no_leak(repr(card))
+    assert "12 Rue" not in repr(card)
+
+
+def test_exact_precision_leaders_show_their_point_as_chosen(app, make_leader):
+    _, slug = make_leader(precision="exact")
+    stored = load_profile(app, slug)
+    assert (stored.public_lat, stored.public_lng) == (round(EXACT_LAT, 5), round(EXACT_LNG, 5))

@@ -13,22 +13,20 @@ bp = Blueprint("search", __name__)
 def index():
     form = SearchForm(_form_args())
     form.load_choices()
-    status, place, results, page_error = 200, None, None, None
+    # Mistakes are shown on the page itself with a 200, like every form on the site;
+    # the JSON API answers them with 400 and 404.
+    place, results, page_error = None, None, None
     try:
         page = parse_page(request.args.get("page"))
     except ValueError:
-        page, page_error, status = 1, f"Page numbers go from 1 to {MAX_PAGE}.", 400
-    if not form.validate():
-        status = 400
-    elif page_error is None:
+        page, page_error = 1, f"Page numbers go from 1 to {MAX_PAGE}."
+    if form.validate() and page_error is None:
         try:
             place = _place(form)
         except GeocodeError as error:
             form.near.errors.append(str(error))
-            status = 400
         except leaders.PlaceNotFound as error:
             form.near.errors.append(error.message)
-            status = 404
         else:
             origin = place.origin if place else None
             results = leaders.search(origin, leaders.to_km(form.radius_value, form.unit.data),
@@ -39,7 +37,7 @@ def index():
         "directory/search.html", form=form, place=place, results=results, profiles=profiles,
         unit=unit, page_error=page_error, search_link=_search_link,
         map_data=_map_data(results, profiles, unit) if results else None,
-    ), status
+    )
 
 
 def _form_args() -> MultiDict:

@@ -40,6 +40,7 @@
     bounds.push([leader.lat, leader.lng]);
   });
   map.addLayer(cluster);
-  map.fitBounds(bounds, {padding: [30, 30], maxZoom: 11});
+  // Extra room at the top: a marker's pin stands above its point.
+  map.fitBounds(bounds, {paddingTopLeft: [30, 50], paddingBottomRight: [30, 20], maxZoom: 11});
   element.setAttribute("data-map-ready", String(data.leaders.length));
 })();

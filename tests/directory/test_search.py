@@ -296,26 +296,26 @@ def test_the_form_works_without_a_search(client):
     assert "Use my location" in html and "<script>" not in html
 
 
-@pytest.mark.parametrize("query, status, message", [
-    ({"near": "Portland", "radius": "0"}, 400, "Enter a distance from 5 to 500"),
-    ({"near": "Portland", "radius": "9999"}, 400, "Enter a distance from 5 to 500"),
-    ({"near": "Portland", "radius": "ten"}, 400, "Enter a distance from 5 to 500"),
-    ({"near": "Portland", "radius": "nan"}, 400, "Enter a distance from 5 to 500"),
-    ({"lat": "200", "lng": "0"}, 400, "We could not read your location"),
-    ({"lat": "45"}, 400, "We could not read your location"),
-    ({"lat": "north", "lng": "west"}, 400, "We could not read your location"),
-    ({"near": "Portland", "unit": "furlongs"}, 400, "Choose kilometres or miles"),
-    ({"focus_area": "no-such-area"}, 400, "Choose a focus area from the list"),
-    ({"program": "no-such-program"}, 400, "Choose a program from the list"),
-    ({"near": "Portland", "page": "two"}, 400, "Page numbers go from 1 to"),
-    ({"near": "Portland", "page": "0"}, 400, "Page numbers go from 1 to"),
-    ({"near": "!!!"}, 400, "Enter a city, address or postal code"),
-    ({"near": "x" * 300}, 400, "Enter a shorter place name"),
-    ({"near": "Qwxzzyville"}, 404, "We could not find “Qwxzzyville”"),
+@pytest.mark.parametrize("query, message", [
+    ({"near": "Portland", "radius": "0"}, "Enter a distance from 5 to 500"),
+    ({"near": "Portland", "radius": "9999"}, "Enter a distance from 5 to 500"),
+    ({"near": "Portland", "radius": "ten"}, "Enter a distance from 5 to 500"),
+    ({"near": "Portland", "radius": "nan"}, "Enter a distance from 5 to 500"),
+    ({"lat": "200", "lng": "0"}, "We could not read your location"),
+    ({"lat": "45"}, "We could not read your location"),
+    ({"lat": "north", "lng": "west"}, "We could not read your location"),
+    ({"near": "Portland", "unit": "furlongs"}, "Choose kilometres or miles"),
+    ({"focus_area": "no-such-area"}, "Choose a focus area from the list"),
+    ({"program": "no-such-program"}, "Choose a program from the list"),
+    ({"near": "Portland", "page": "two"}, "Page numbers go from 1 to"),
+    ({"near": "Portland", "page": "0"}, "Page numbers go from 1 to"),
+    ({"near": "!!!"}, "Enter a city, address or postal code"),
+    ({"near": "x" * 300}, "Enter a shorter place name"),
+    ({"near": "Qwxzzyville"}, "We could not find “Qwxzzyville”"),
 ])
-def test_bad_input_gets_a_clear_message(client, query, status, message):
+def test_bad_input_gets_a_clear_message_on_the_page(client, query, message):
     response = client.get("/leaders", query_string=query)
-    assert response.status_code == status
+    assert response.status_code == 200  # shown with the form, as on every page; the API says 400
     html = response.get_data(as_text=True)
     assert message in html.replace("&#34;", '"').replace("&#39;", "'")
     assert "There is a problem" in html

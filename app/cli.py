@@ -1,7 +1,7 @@
-"""Command-line tasks: users, demo data, mail delivery."""
+"""Command-line tasks: users, demo data, mail delivery, places, publishing."""
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from app import demo, mail
@@ -15,7 +15,7 @@ from app.models.accounts import Role, User
 ROLE_CHOICE = click.Choice([role.value for role in Role])
 
 
-@click.group("users", help="Manage user accounts.")
+@click.group("users", cls=AppGroup, help="Manage user accounts.")
 def users_cli():
     pass
 
@@ -53,23 +53,26 @@ def set_role(email, role):
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--seed", "seed_value", type=int, default=2026, show_default=True,
               help="Random seed: the same seed makes the same data.")
 @click.option("--if-empty", is_flag=True, help="Only seed a database that has no accounts yet.")
+@click.option("--leaders", type=click.IntRange(min=0), default=None,
+              help="How many demo leaders to make (default: a few dozen across the world).")
 @click.option("--banner/--no-banner", default=True, help="Print the demo accounts.")
-def seed_demo(seed_value, if_empty, banner):
+def seed_demo(seed_value, if_empty, leaders, banner):
     """Load invented demo data (safe to run again)."""
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
         click.echo("The database already has accounts; demo data not loaded.")
     else:
-        counts = demo.seed(seed_value)
+        counts = demo.seed(seed_value, leaders=leaders)
         db.session.commit()
         click.echo("Demo data: " + ", ".join(f"{key} {value}" for key, value in counts.items()))
     if banner:
         click.echo(demo.banner())
 
 
-@click.group("mail", help="The outbox.")
+@click.group("mail", cls=AppGroup, help="The outbox.")
 def mail_cli():
     pass
 
@@ -101,6 +104,30 @@ def publish_due():
                    f" at /blog/{post.slug}")
 
 
+@click.group("geo", cls=AppGroup, help="Places and geocoding.")
+def geo_cli():
+    pass
+
+
+@geo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when places are already loaded.")
+@click.option("--min-population", type=int, default=1000, show_default=True)
+@click.option("--no-postal", is_flag=True, help="Skip US postal codes.")
+def geo_load(if_empty, min_population, no_postal):
+    """Load the offline gazetteer (world towns and US postal codes) into the database."""
+    import time
+    from app.geo.gazetteer import Place, load_gazetteer
+    if if_empty and db.session.scalar(select(func.count()).select_from(Place)):
+        click.echo("Places are already loaded.")
+        return
+    started = time.perf_counter()
+    counts = load_gazetteer(db.session, min_population=min_population,
+                            include_postal=not no_postal)
+    db.session.commit()
+    click.echo(f"Loaded {counts['places']} places, {counts['postal']} postal codes and "
+               f"{counts['names']} names in {time.perf_counter() - started:.1f} s.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (users_cli, seed_demo, mail_cli, editorial_cli):
+    for command in (users_cli, seed_demo, mail_cli, geo_cli, editorial_cli):
         app.cli.add_command(command)

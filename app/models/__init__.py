@@ -4,4 +4,6 @@
 def register() -> None:
     """Import every model module so the metadata knows each table."""
     from app.models import accounts, mail  # noqa: F401
+    from app.models import directory  # noqa: F401
+    from app.geo import gazetteer, geocoder  # noqa: F401
     from app.models import editorial  # noqa: F401

@@ -1,4 +1,5 @@
 """Demo leaders: invented people in real cities on every continent; `--leaders N` makes N fast."""
+import itertools
 import math
 import random
 
@@ -288,8 +289,7 @@ def seed_bulk(rng: random.Random, count: int, areas: list[FocusArea],
         return 0
     cities = bulk_cities()
     # Bigger cities get more leaders, but not in proportion, so small places are not empty.
-    weights = [math.sqrt(city[6] or 1) for city in cities]
-    picks = rng.choices(range(len(cities)), weights=weights, k=count)
+    cum_weights = list(itertools.accumulate(math.sqrt(city[6] or 1) for city in cities))
     existing = {email for email in db.session.scalars(
         select(User.email).where(User.email.like(f"%@{BULK_DOMAIN}")))}
     taken_slugs = set(db.session.scalars(select(LeaderProfile.slug)))
@@ -302,7 +302,7 @@ def seed_bulk(rng: random.Random, count: int, areas: list[FocusArea],
     for index in range(count):
         # Draw every value for every index, so a rerun makes the same people.
         name = invented_name(rng)
-        city = cities[picks[index]]
+        city = rng.choices(cities, cum_weights=cum_weights)[0]
         lat, lng = _jitter(rng, city[4], city[5], JITTER_KM)
         precision = Precision.EXACT if rng.random() < 0.3 else Precision.CITY
         online = rng.random() < 0.2

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from PIL import ExifTags, Image
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from app.directory import photos
 from app.models.accounts import Role
@@ -27,8 +29,10 @@ def owner(client, make_leader, uploads):
 
 
 def upload(client, slug, data: bytes, filename="photo.jpg"):
-    return client.post(f"/leaders/{slug}/photo", data={"photo": (io.BytesIO(data), filename)},
-                       content_type="multipart/form-data")
+    # Encoded in memory: the test client would spool a big body to a file it never closes.
+    boundary, body = encode_multipart({"photo": FileStorage(io.BytesIO(data), filename)})
+    return client.post(f"/leaders/{slug}/photo", data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def jpeg_with_gps() -> bytes:

@@ -130,3 +130,17 @@ def test_admins_choose_the_quotes_on_the_home_page(app, client, login_as, make_l
     assert "If nobody brings chairs, bring chairs." in client.get("/").get_data(True)
     client.post(f"/admin/directory/quotes/{slug}/unfeature")
     assert "bring chairs" not in client.get("/").get_data(True)
+
+
+def test_every_directory_admin_page_opens(app, client, login_as):
+    login_as(Role.ADMIN)
+    client.post("/admin/directory/programs", data={"name": "Mentor Training"})
+    client.post("/admin/directory/focus-areas", data={"name": "Housing"})
+    with app.app_context():
+        program_id = db.session.scalar(select(Program.id))
+        area_id = db.session.scalar(select(FocusArea.id))
+    for path in ("/admin/directory", "/admin/directory/applications?status=declined",
+                 "/admin/directory/applications?status=nonsense", f"/admin/directory/programs/{program_id}",
+                 f"/admin/directory/focus-areas/{area_id}", f"/admin/directory/programs/{program_id}/remove"):
+        assert client.get(path).status_code == 200, path
+    assert "Directory admin" in client.get("/").get_data(True)

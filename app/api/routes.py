@@ -1,4 +1,6 @@
 """GET /api/leaders and GET /api/places: read-only JSON, public points only."""
+from urllib.parse import quote
+
 from flask import Blueprint, current_app, jsonify, request, url_for
 from sqlalchemy import select
 
@@ -64,17 +66,20 @@ def _place(candidate: Candidate) -> dict:
             "lat": candidate.lat, "lng": candidate.lng}
 
 
-_RESULT_COLUMNS = (LeaderProfile.id, LeaderProfile.slug, LeaderProfile.display_name, LeaderProfile.headline,
-                   LeaderProfile.city, LeaderProfile.region, LeaderProfile.country,
-                   LeaderProfile.public_lat, LeaderProfile.public_lng)
+_T = LeaderProfile.__table__
+# Named one by one: the private lat/lng columns are never read for the API.
+_RESULT_COLUMNS = (_T.c.id, _T.c.slug, _T.c.display_name, _T.c.headline, _T.c.city, _T.c.region, _T.c.country,
+                   _T.c.public_lat, _T.c.public_lng)
+_SLUG = "__slug__"
 
 
 def _results(hits: list[leaders.Hit]) -> list[dict]:
-    """One page of hits as JSON, read as plain columns: the private point is never selected."""
+    """One page of hits as JSON, from plain columns."""
     if not hits:
         return []
-    rows = {row.id: row for row in db.session.execute(
-        select(*_RESULT_COLUMNS).where(LeaderProfile.id.in_([hit.profile_id for hit in hits])))}
+    rows = {row.id: row for row in db.session.connection().execute(
+        select(*_RESULT_COLUMNS).where(_T.c.id.in_([hit.profile_id for hit in hits])))}
+    profile_url = url_for("directory.profile", slug=_SLUG, _external=True)  # built once, filled per leader
     return [{
         "slug": row.slug,
         "name": row.display_name,
@@ -85,6 +90,6 @@ def _results(hits: list[leaders.Hit]) -> list[dict]:
         "lat": row.public_lat,
         "lng": row.public_lng,
         "distance_km": hit.rounded_km(),
-        "url": url_for("directory.profile", slug=row.slug, _external=True),
+        "url": profile_url.replace(_SLUG, quote(row.slug)),
         "online": hit.online,
     } for hit in hits if (row := rows.get(hit.profile_id)) is not None]

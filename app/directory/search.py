@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from app.directory.geocoding import get_geocoder
@@ -14,7 +14,7 @@ from app.geo.distance import EARTH_RADIUS_KM, KM_PER_MILE, Box, DistanceUnit, bo
     describe_distance, haversine_km
 from app.geo.geocoder import Candidate
 from app.models.accounts import User
-from app.models.directory import FocusArea, LeaderProfile, Program, ProfileProgram
+from app.models.directory import FocusArea, LeaderProfile, Program, ProfileProgram, profile_focus_areas
 
 PER_PAGE = 20
 MIN_RADIUS = 5
@@ -26,8 +26,6 @@ MAX_KEYWORD_WORDS = 6
 WHOLE_EARTH_KM = math.pi * EARTH_RADIUS_KM
 # The nearest-leaders search reads at most this many candidates per box before shrinking it.
 NEAREST_FETCH_CAP = 5000
-
-Leader = LeaderProfile
 
 
 class PlaceNotFound(Exception):
@@ -150,9 +148,10 @@ def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Fi
     """Listed leaders matching the filters: near `origin` by distance, else everyone by name.
 
     Near a place: bounding boxes on the indexed public point pick candidates, exact distances
-    (one per distinct public point) keep those inside the circle. When nobody is inside it,
-    the nearest leaders are returned instead (Results.nearest). Leaders who work online
-    follow when filters.online is on. full_scan skips the boxes (for the benchmark only).
+    (one per distinct public point) keep those inside the circle, and only the page shown is
+    sorted out and loaded. When nobody is inside the circle, the nearest leaders are returned
+    instead (Results.nearest). Leaders who work online follow when filters.online is on.
+    full_scan skips the boxes (for the benchmark's comparison only).
     """
     page = max(1, page)
     start = (page - 1) * per_page
@@ -161,18 +160,19 @@ def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Fi
         return _by_name(matching, filters, page, per_page)
 
     boxes = None if full_scan else bounding_boxes(origin.lat, origin.lng, radius_km)
-    local = _within(origin, radius_km, db.session.execute(_candidates(matching, boxes)))
+    local = _within(origin, radius_km, _execute(_candidates(matching, boxes)))
     nearest = not local
     if nearest:
         local = _nearest(origin, matching, NEAREST_COUNT, radius_km, full_scan=full_scan)
-    local.sort()
     total = len(local)
-    hits = [Hit(row.id, row.distance, row.online) for row in local[start:start + per_page]]
+    # Candidates are (distance, name, id, online): nearest first, ties by name, never by the exact point.
+    shown = heapq.nsmallest(start + per_page, local)[start:] if start < total else []
+    hits = [Hit(id_, distance, online) for distance, _name, id_, online in shown]
 
     if filters.online:
-        already = {row.id for row in local if row.online}
+        already = {row[2] for row in local if row[3]}
         online_total = db.session.scalar(
-            select(func.count()).select_from(Leader).where(*matching, Leader.works_online)) - len(already)
+            select(func.count()).select_from(_FROM).where(*matching, _T.c.works_online == true())) - len(already)
         wanted = start + per_page - total  # how many online leaders this page still needs
         if wanted > 0:
             skip = max(0, start - total)
@@ -181,28 +181,43 @@ def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Fi
     return Results(hits, total, page, per_page, origin, radius_km, nearest)
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class _Candidate:
-    distance: float
-    name: str
-    id: int
-    online: bool
+# The search reads plain table columns (Core, not ORM entities): it runs on every keystroke
+# of a busy page, and the private lat/lng columns are never among those it names.
+_T = LeaderProfile.__table__
+_U = User.__table__
+_AREAS = FocusArea.__table__
+_PROGRAMS = Program.__table__
+_PROFILE_PROGRAMS = ProfileProgram.__table__
+_FROM = _T.join(_U, _U.c.id == _T.c.user_id)
+
+_Candidate = tuple[float, str, int, bool]  # distance, name for ties, id, works online
+
+
+def _execute(statement: Select) -> Iterable[Row[Any]]:
+    return db.session.connection().execute(statement)
 
 
 def _matching(filters: Filters) -> list[ColumnElement[bool]]:
     # Listed, and the account still active: a deactivated leader vanishes from every search.
-    conditions: list[ColumnElement[bool]] = [Leader.listed == true(), Leader.user.has(User.active == true())]
+    conditions: list[ColumnElement[bool]] = [_T.c.listed == true(), _U.c.active == true()]
     for word in filters.keyword.split()[:MAX_KEYWORD_WORDS]:
+        tagged = exists().where(profile_focus_areas.c.profile_id == _T.c.id,
+                                profile_focus_areas.c.focus_area_id == _AREAS.c.id,
+                                _AREAS.c.name.icontains(word, autoescape=True))
         conditions.append(or_(
-            Leader.display_name.icontains(word, autoescape=True),
-            Leader.headline.icontains(word, autoescape=True),
-            Leader.bio.icontains(word, autoescape=True),
-            Leader.focus_areas.any(FocusArea.name.icontains(word, autoescape=True)),
+            _T.c.display_name.icontains(word, autoescape=True),
+            _T.c.headline.icontains(word, autoescape=True),
+            _T.c.bio.icontains(word, autoescape=True),
+            tagged,
         ))
     if filters.focus_area:
-        conditions.append(Leader.focus_areas.any(FocusArea.slug == filters.focus_area))
+        conditions.append(exists().where(profile_focus_areas.c.profile_id == _T.c.id,
+                                          profile_focus_areas.c.focus_area_id == _AREAS.c.id,
+                                          _AREAS.c.slug == filters.focus_area))
     if filters.program:
-        conditions.append(Leader.programs.any(ProfileProgram.program.has(Program.slug == filters.program)))
+        conditions.append(exists().where(_PROFILE_PROGRAMS.c.profile_id == _T.c.id,
+                                          _PROFILE_PROGRAMS.c.program_id == _PROGRAMS.c.id,
+                                          _PROGRAMS.c.slug == filters.program))
     if filters.language:
         conditions.append(_speaks(filters.language))
     return conditions
@@ -210,33 +225,34 @@ def _matching(filters: Filters) -> list[ColumnElement[bool]]:
 
 def _speaks(language: str) -> ColumnElement[bool]:
     """Languages are stored comma-separated ("English, Kiswahili"): match one whole item."""
-    items = func.replace(func.replace(func.lower(Leader.languages), ", ", ","), " ,", ",")
+    items = func.replace(func.replace(func.lower(_T.c.languages), ", ", ","), " ,", ",")
     wrapped = "," + items + ","
     return wrapped.contains("," + language.strip().lower() + ",", autoescape=True)
 
 
 def _candidates(matching: Sequence[ColumnElement[bool]], boxes: Iterable[Box] | None) -> Select:
-    statement = select(Leader.id, Leader.display_name, Leader.public_lat, Leader.public_lng,
-                       Leader.works_online).where(*matching)
+    statement = (select(_T.c.id, _T.c.display_name, _T.c.public_lat, _T.c.public_lng, _T.c.works_online)
+                 .select_from(_FROM).where(*matching))
     if boxes is None:
-        return statement.where(Leader.public_lat.is_not(None), Leader.public_lng.is_not(None))
+        return statement.where(_T.c.public_lat.is_not(None), _T.c.public_lng.is_not(None))
     return statement.where(or_(*(
-        and_(Leader.public_lat.between(box.min_lat, box.max_lat), Leader.public_lng.between(box.min_lng, box.max_lng))
+        and_(_T.c.public_lat.between(box.min_lat, box.max_lat), _T.c.public_lng.between(box.min_lng, box.max_lng))
         for box in boxes
     )))
 
 
 def _within(origin: Origin, radius_km: float, rows: Iterable[Row[Any]]) -> list[_Candidate]:
-    """The candidates inside the circle; distances computed once per distinct public point."""
+    """The candidates inside the circle; one distance per distinct public point, not per leader."""
+    lat, lng = origin.lat, origin.lng
     distances: dict[tuple[float, float], float] = {}
-    inside = []
-    for row in rows:
-        point = (row.public_lat, row.public_lng)
+    inside: list[_Candidate] = []
+    for id_, name, point_lat, point_lng, online in rows:
+        point = (point_lat, point_lng)
         distance = distances.get(point)
         if distance is None:
-            distance = distances[point] = haversine_km(origin.lat, origin.lng, *point)
+            distance = distances[point] = haversine_km(lat, lng, point_lat, point_lng)
         if distance <= radius_km:
-            inside.append(_Candidate(distance, row.display_name.casefold(), row.id, row.works_online))
+            inside.append((distance, name.casefold(), id_, online))
     return inside
 
 
@@ -248,17 +264,16 @@ def _nearest(origin: Origin, matching: Sequence[ColumnElement[bool]], count: int
     the step when the box holds too many candidates to read cheaply.
     """
     if full_scan:
-        rows = db.session.execute(_candidates(matching, None))
-        return heapq.nsmallest(count, _within(origin, WHOLE_EARTH_KM, rows))
+        return heapq.nsmallest(count, _within(origin, WHOLE_EARTH_KM, _execute(_candidates(matching, None))))
     low, high = searched_km, min(searched_km * 2, WHOLE_EARTH_KM)
     while True:
         statement = _candidates(matching, bounding_boxes(origin.lat, origin.lng, high))
-        rows = db.session.execute(statement.limit(NEAREST_FETCH_CAP + 1)).all()
+        rows = _execute(statement.limit(NEAREST_FETCH_CAP + 1)).all()
         if len(rows) > NEAREST_FETCH_CAP:
             if high - low > 1:
                 high = (low + high) / 2
                 continue
-            rows = db.session.execute(statement).all()  # a dense spot just beyond `low`: read it all
+            rows = _execute(statement).all()  # a dense spot just beyond `low`: read it all
         inside = _within(origin, high, rows)
         if len(inside) >= count or high >= WHOLE_EARTH_KM:
             return heapq.nsmallest(count, inside)
@@ -269,22 +284,22 @@ def _online_beyond(origin: Origin | None, matching: Sequence[ColumnElement[bool]
                    skip: int, limit: int) -> list[Hit]:
     """Online leaders not already listed, by name: skip `skip` of them and take `limit`."""
     statement = (
-        select(Leader.id, Leader.public_lat, Leader.public_lng)
-        .where(*matching, Leader.works_online)
-        .order_by(Leader.display_name, Leader.id)
+        select(_T.c.id, _T.c.public_lat, _T.c.public_lng).select_from(_FROM)
+        .where(*matching, _T.c.works_online == true())
+        .order_by(_T.c.display_name, _T.c.id)
         .limit(skip + limit + len(already))
     )
     hits = []
-    for row in db.session.execute(statement):
-        if row.id in already:
+    for id_, point_lat, point_lng in _execute(statement):
+        if id_ in already:
             continue
         if skip:
             skip -= 1
             continue
         distance = None
-        if origin is not None and row.public_lat is not None and row.public_lng is not None:
-            distance = haversine_km(origin.lat, origin.lng, row.public_lat, row.public_lng)
-        hits.append(Hit(row.id, distance, True, beyond_radius=True))
+        if origin is not None and point_lat is not None and point_lng is not None:
+            distance = haversine_km(origin.lat, origin.lng, point_lat, point_lng)
+        hits.append(Hit(id_, distance, True, beyond_radius=True))
         if len(hits) == limit:
             break
     return hits
@@ -293,13 +308,13 @@ def _online_beyond(origin: Origin | None, matching: Sequence[ColumnElement[bool]
 def _by_name(matching: list[ColumnElement[bool]], filters: Filters, page: int, per_page: int) -> Results:
     """No place given: everyone matching, by name; with the online toggle, only online leaders."""
     if filters.online:
-        matching = [*matching, Leader.works_online]
-    total = db.session.scalar(select(func.count()).select_from(Leader).where(*matching))
-    rows = db.session.execute(
-        select(Leader.id, Leader.works_online).where(*matching)
-        .order_by(Leader.display_name, Leader.id).offset((page - 1) * per_page).limit(per_page)
+        matching = [*matching, _T.c.works_online == true()]
+    total = db.session.scalar(select(func.count()).select_from(_FROM).where(*matching))
+    rows = _execute(
+        select(_T.c.id, _T.c.works_online).select_from(_FROM).where(*matching)
+        .order_by(_T.c.display_name, _T.c.id).offset((page - 1) * per_page).limit(per_page)
     )
-    return Results([Hit(row.id, None, row.works_online) for row in rows], total, page, per_page)
+    return Results([Hit(id_, None, online) for id_, online in rows], total, page, per_page)
 
 
 def load_profiles(hits: Sequence[Hit]) -> dict[int, LeaderProfile]:
@@ -307,8 +322,8 @@ def load_profiles(hits: Sequence[Hit]) -> dict[int, LeaderProfile]:
     if not hits:
         return {}
     profiles = db.session.scalars(
-        select(Leader).where(Leader.id.in_([hit.profile_id for hit in hits]))
-        .options(selectinload(Leader.focus_areas), selectinload(Leader.programs))
+        select(LeaderProfile).where(LeaderProfile.id.in_([hit.profile_id for hit in hits]))
+        .options(selectinload(LeaderProfile.focus_areas), selectinload(LeaderProfile.programs))
     )
     return {profile.id: profile for profile in profiles}
 

@@ -206,11 +206,19 @@ def reading_time_minutes(source: str, wpm: int = 220) -> int:
     return max(1, math.ceil(word_count(source) / wpm))
 
 
+def prose(source: str) -> str:
+    """The paragraphs only: no headings, tables or code, so an excerpt reads as sentences."""
+    tokens = _MD.parse(source or "")
+    paragraphs = [_inline_text(token.children or []) for previous, token in zip(tokens, tokens[1:])
+                  if token.type == "inline" and previous.type == "paragraph_open"]
+    return "\n".join(" ".join(text.split()) for text in paragraphs if text.strip())
+
+
 def excerpt(source: str, words: int = 40) -> str:
-    """The first words of the text on one line, ending in an ellipsis when cut short."""
+    """The first words of the prose on one line, ending in an ellipsis when cut short."""
     if words <= 0:
         raise ValueError("words must be positive")
-    all_words = plain_text(source).split()
+    all_words = (prose(source) or plain_text(source)).split()
     if len(all_words) <= words:
         return " ".join(all_words)
     return " ".join(all_words[:words]).rstrip(",;:.-–—") + "…"

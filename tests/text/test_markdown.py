@@ -319,7 +319,7 @@ def test_excerpt() -> None:
     cut = excerpt(long, words=5)
     assert cut == "w0 w1 w2 w3 w4…"
     assert excerpt("One, two, three, four.", words=2) == "One, two…"
-    assert excerpt("# Heading\n\nBody text", words=40) == "Heading Body text"
+    assert excerpt("# Heading\n\nBody text", words=40) == "Body text"
     assert len(excerpt(long).split()) == 40
 
 
@@ -352,3 +352,10 @@ def test_slugify_max_length_cuts_at_word_boundary() -> None:
     assert slugify("abcdefghij klm", max_length=12) == "abcdefghij"
     assert slugify("a" * 100, max_length=10) == "a" * 10
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slugify("Über-lange Überschrift " * 10))
+
+
+def test_excerpt_reads_as_sentences_without_headings_tables_or_code():
+    source = ("# A title\n\nIt began with one plant.\n\n## What we learned\n\n"
+              "| Season | Players |\n|---|---|\n| 2024 | 40 |\n\n```\ncode here\n```\n\nStart small.")
+    assert excerpt(source) == "It began with one plant. Start small."
+    assert excerpt("## Only a heading") == "Only a heading"

@@ -138,6 +138,11 @@ _QUOTES = [
     "The children taught us how to run the garden.",
     "Trust is built in the boring parts.",
     "If nobody is bringing chairs, bring chairs.",
+    "Our best volunteer started as our loudest critic.",
+    "Write the minutes in plain words and more people come back.",
+    "A shared key to the hall changed more than any grant did.",
+    "Ask the grandmothers where the flood water goes.",
+    "Celebrate the first small win loudly; it pays for the next one.",
 ]
 
 
@@ -219,8 +224,9 @@ def _seed_showcase(rng, areas, programs) -> int:
         name = invented_name(rng)
         email = f"leader-{index + 1:03d}@{DEMO_DOMAIN}"
         precision = Precision.EXACT if index % 3 == 0 else Precision.CITY
-        quote = _QUOTES[index % len(_QUOTES)] if index % 2 == 0 else ""
-        featured = bool(quote) and index % 10 in (2, 6)
+        # Fifteen quotes and every fourth quoting leader featured: eight different quotes on home.
+        quote = _QUOTES[(index // 2) % len(_QUOTES)] if index % 2 == 0 else ""
+        featured = bool(quote) and (index // 2) % 4 == 1
         profile_rng = random.Random(rng.random())  # drawn every time, so reruns match
         if email in existing:
             continue

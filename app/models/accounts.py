@@ -3,12 +3,12 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Enum, Integer, String
+from sqlalchemy import Boolean, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import utcnow, value_enum
 
 
 class Role(enum.StrEnum):
@@ -30,7 +30,7 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        value_enum(Role),
         default=Role.MEMBER,
     )
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime)

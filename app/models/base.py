@@ -1,7 +1,9 @@
 """The declarative base shared by every table, with names Alembic can diff."""
 from datetime import datetime, timezone
 
-from sqlalchemy import MetaData
+import enum
+
+from sqlalchemy import Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -20,3 +22,9 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Naive UTC now: stored the same way on SQLite and PostgreSQL."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def value_enum(enum_class: type[enum.Enum], length: int = 16) -> Enum:
+    """Store an Enum by its lowercase value in a plain string column (no database enum type)."""
+    return Enum(enum_class, native_enum=False, length=length,
+                values_callable=lambda members: [member.value for member in members])

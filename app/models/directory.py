@@ -2,12 +2,12 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import (Boolean, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Table,
+from sqlalchemy import (Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Table,
                         Column, Text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import utcnow, value_enum
 
 
 class Precision(enum.StrEnum):
@@ -19,10 +19,6 @@ class ApplicationStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     DECLINED = "declined"
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
 
 
 profile_focus_areas = Table(
@@ -100,7 +96,7 @@ class LeaderProfile(db.Model):
     country_code: Mapped[str] = mapped_column(String(2), default="")
     lat: Mapped[float | None] = mapped_column(Float)
     lng: Mapped[float | None] = mapped_column(Float)
-    precision: Mapped[Precision] = mapped_column(_enum(Precision), default=Precision.CITY)
+    precision: Mapped[Precision] = mapped_column(value_enum(Precision), default=Precision.CITY)
     public_lat: Mapped[float | None] = mapped_column(Float)
     public_lng: Mapped[float | None] = mapped_column(Float)
 
@@ -121,7 +117,7 @@ class LeaderApplication(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     motivation: Mapped[str] = mapped_column(Text)
-    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus),
+    status: Mapped[ApplicationStatus] = mapped_column(value_enum(ApplicationStatus),
                                                       default=ApplicationStatus.PENDING)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, Boolean, Column, DateTime, Enum, ForeignKey, Index, Integer, String, Table, Text,
+    JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text,
     UniqueConstraint, event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,12 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.editorial.workflow import Stage, State
 from app.extensions import db
 from app.models.accounts import User
-from app.models.base import utcnow
-
-
-def _enum(enum_class, length=20):
-    return Enum(enum_class, native_enum=False, length=length,
-                values_callable=lambda e: [m.value for m in e])
+from app.models.base import utcnow, value_enum
 
 
 proposal_tags = Table(
@@ -49,8 +44,8 @@ class Proposal(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     editor_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    state: Mapped[State] = mapped_column(_enum(State), default=State.DRAFT)
-    stage: Mapped[Stage] = mapped_column(_enum(Stage), default=Stage.PITCH)
+    state: Mapped[State] = mapped_column(value_enum(State, length=20), default=State.DRAFT)
+    stage: Mapped[Stage] = mapped_column(value_enum(Stage, length=20), default=Stage.PITCH)
 
     title: Mapped[str] = mapped_column(String(150))
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -143,8 +138,8 @@ class Event(db.Model):
         ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(30))
-    from_state: Mapped[State | None] = mapped_column(_enum(State))
-    to_state: Mapped[State] = mapped_column(_enum(State))
+    from_state: Mapped[State | None] = mapped_column(value_enum(State, length=20))
+    to_state: Mapped[State] = mapped_column(value_enum(State, length=20))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -2,11 +2,11 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, Enum, Index, Integer, String, Text
+from sqlalchemy import DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import utcnow, value_enum
 
 
 class MessageStatus(enum.StrEnum):
@@ -27,8 +27,7 @@ class OutboxMessage(db.Model):
     reply_to: Mapped[str | None] = mapped_column(String(254))
     kind: Mapped[str] = mapped_column(String(40), default="general")
     status: Mapped[MessageStatus] = mapped_column(
-        Enum(MessageStatus, native_enum=False, length=16,
-             values_callable=lambda e: [m.value for m in e]),
+        value_enum(MessageStatus),
         default=MessageStatus.PENDING,
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -26,6 +26,7 @@ MAX_KEYWORD_WORDS = 6
 WHOLE_EARTH_KM = math.pi * EARTH_RADIUS_KM
 # The nearest-leaders search reads at most this many candidates per box before shrinking it.
 NEAREST_FETCH_CAP = 5000
+NEAREST_MAX_SHRINKS = 6
 
 
 class PlaceNotFound(Exception):
@@ -260,24 +261,29 @@ def _nearest(origin: Origin, matching: Sequence[ColumnElement[bool]], count: int
              *, full_scan: bool = False) -> list[_Candidate]:
     """The `count` nearest leaders, growing the search circle from the radius already searched.
 
-    Fewer than `count` lie within `low`; each round looks within `high`, doubling it, or halving
-    the step when the box holds too many candidates to read cheaply.
+    Fewer than `count` lie within `low`; each round reads the boxes for `high`. A box holding
+    too many candidates to read cheaply is shrunk (a few times at most: far north, a box's
+    corners can reach crowded places the circle does not), after which boxes grow gently and
+    are read whole.
     """
     if full_scan:
         return heapq.nsmallest(count, _within(origin, WHOLE_EARTH_KM, _execute(_candidates(matching, None))))
     low, high = searched_km, min(searched_km * 2, WHOLE_EARTH_KM)
+    shrinks_left, growth = NEAREST_MAX_SHRINKS, 2.0
     while True:
         statement = _candidates(matching, bounding_boxes(origin.lat, origin.lng, high))
-        rows = _execute(statement.limit(NEAREST_FETCH_CAP + 1)).all()
-        if len(rows) > NEAREST_FETCH_CAP:
-            if high - low > 1:
-                high = (low + high) / 2
+        if shrinks_left:
+            rows = _execute(statement.limit(NEAREST_FETCH_CAP + 1)).all()
+            if len(rows) > NEAREST_FETCH_CAP:
+                shrinks_left -= 1
+                high, growth = (low + high) / 2, 1.25
                 continue
-            rows = _execute(statement).all()  # a dense spot just beyond `low`: read it all
+        else:
+            rows = _execute(statement).all()
         inside = _within(origin, high, rows)
         if len(inside) >= count or high >= WHOLE_EARTH_KM:
             return heapq.nsmallest(count, inside)
-        low, high = high, min(high * 2, WHOLE_EARTH_KM)
+        low, high = high, min(high * growth, WHOLE_EARTH_KM)
 
 
 def _online_beyond(origin: Origin | None, matching: Sequence[ColumnElement[bool]], already: set[int],

@@ -137,6 +137,10 @@ def seed_editorial(rng, options) -> dict[str, int]:
         proposal = services.create_proposal(author, services.ProposalInput(
             title=title, summary=summary, why_it_matters=why, tags=tags, body=body))
         start = now - timedelta(days=60 - number * 5, hours=rng.randint(0, 12))
+        # The draft was started the day before its first step, not today.
+        proposal.created_at = proposal.saved_at = start - timedelta(days=1)
+        for event in proposal.events:
+            event.created_at = proposal.created_at
         for step, name in enumerate(path):
             when = start + timedelta(days=step * 2, hours=rng.randint(1, 8))
             actor = author if name in ("submit", "resubmit", "withdraw") else editor

@@ -1,7 +1,9 @@
 """Admin rules for changing roles and deactivating accounts."""
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select, update
 
+from app.extensions import db
 from app.models.accounts import Role, User
+from app.models.directory import LeaderProfile
 
 
 class AdminError(Exception):
@@ -30,7 +32,14 @@ def deactivate(actor: User, target: User) -> None:
         raise AdminError("You cannot deactivate your own account.")
     target.active = False
     target.end_sessions()
+    _set_searchable(target, False)
 
 
 def reactivate(target: User) -> None:
     target.active = True
+    _set_searchable(target, LeaderProfile.listed)
+
+
+def _set_searchable(target: User, value: bool | ColumnElement[bool]) -> None:
+    """The search reads leader_profiles.searchable, not users: it changes with the account, at once."""
+    db.session.execute(update(LeaderProfile).where(LeaderProfile.user_id == target.id).values(searchable=value))

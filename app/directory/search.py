@@ -1,11 +1,14 @@
 """Finding leaders: near a place within a radius, by keyword, tag, language and program."""
 import heapq
+import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, or_, select, true
+from flask import current_app
+from sqlalchemy import ColumnElement, Row, Select, and_, case, exists, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from app.directory.geocoding import get_geocoder
@@ -13,7 +16,6 @@ from app.extensions import db
 from app.geo.distance import EARTH_RADIUS_KM, KM_PER_MILE, Box, DistanceUnit, bounding_boxes, \
     describe_distance, haversine_km
 from app.geo.geocoder import Candidate
-from app.models.accounts import User
 from app.models.directory import FocusArea, LeaderProfile, Program, ProfileProgram, profile_focus_areas
 
 PER_PAGE = 20
@@ -27,6 +29,8 @@ WHOLE_EARTH_KM = math.pi * EARTH_RADIUS_KM
 # The nearest-leaders search reads at most this many candidates per box before shrinking it.
 NEAREST_FETCH_CAP = 5000
 NEAREST_MAX_SHRINKS = 6
+# Places typed into the search box, remembered per worker: the offline gazetteer never changes.
+PLACE_CACHE_SIZE = 2048
 
 
 class PlaceNotFound(Exception):
@@ -136,6 +140,21 @@ def rounded_km(km: float) -> int:
 
 def find_place(query: str) -> Place:
     """The place a visitor typed; raises geo.geocoder.GeocodeError (nothing typed) or PlaceNotFound."""
+    if current_app.config["GEOCODER"] != "offline":
+        return _geocode(query)
+    cache: OrderedDict[str, Place] = current_app.extensions.setdefault("directory.places", OrderedDict())
+    key = query.strip()
+    place = cache.get(key)
+    if place is None:
+        place = cache[key] = _geocode(query)
+        if len(cache) > PLACE_CACHE_SIZE:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return place
+
+
+def _geocode(query: str) -> Place:
     result = get_geocoder().geocode(query)
     if result.best is None:
         raise PlaceNotFound(query.strip())
@@ -148,36 +167,37 @@ def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Fi
            page: int = 1, per_page: int = PER_PAGE, *, full_scan: bool = False) -> Results:
     """Listed leaders matching the filters: near `origin` by distance, else everyone by name.
 
-    Near a place: bounding boxes on the indexed public point pick candidates, exact distances
-    (one per distinct public point) keep those inside the circle, and only the page shown is
-    sorted out and loaded. When nobody is inside the circle, the nearest leaders are returned
+    Near a place: bounding boxes on the indexed public point pick the distinct public points
+    (with how many leaders each holds, straight from the covering index), exact distances (one
+    per point) keep those inside the circle and give the count, and leaders are read only at
+    the points the page shown needs. When nobody is inside the circle, the nearest leaders are returned
     instead (Results.nearest). Leaders who work online follow when filters.online is on.
     full_scan skips the boxes (for the benchmark's comparison only).
     """
     page = max(1, page)
-    start = (page - 1) * per_page
+    start, stop = (page - 1) * per_page, page * per_page
     matching = _matching(filters)
     if origin is None:
         return _by_name(matching, filters, page, per_page)
 
-    boxes = None if full_scan else bounding_boxes(origin.lat, origin.lng, radius_km)
-    local = _within(origin, radius_km, _execute(_candidates(matching, boxes)))
-    nearest = not local
+    if full_scan:
+        found = _Leaders(_within(origin, radius_km, _execute(_candidates(matching, None))))
+    else:
+        found = _Points(_points_within(origin, radius_km, _execute(
+            _points(matching, bounding_boxes(origin.lat, origin.lng, radius_km)))), matching)
+    nearest = not found.total
     if nearest:
-        local = _nearest(origin, matching, NEAREST_COUNT, radius_km, full_scan=full_scan)
-    total = len(local)
-    # Candidates are (distance, name, id, online): nearest first, ties by name, never by the exact point.
-    shown = heapq.nsmallest(start + per_page, local)[start:] if start < total else []
-    hits = [Hit(id_, distance, online) for distance, _name, id_, online in shown]
+        found = _Leaders(_nearest(origin, matching, NEAREST_COUNT, radius_km, full_scan=full_scan))
+    total = found.total
+    hits = [Hit(id_, distance, online) for distance, _name, id_, online in found.page(start, stop)]
 
     if filters.online:
-        already = {row[2] for row in local if row[3]}
         online_total = db.session.scalar(
-            select(func.count()).select_from(_FROM).where(*matching, _T.c.works_online == true())) - len(already)
-        wanted = start + per_page - total  # how many online leaders this page still needs
+            select(func.count()).select_from(_T).where(*matching, _T.c.works_online == true())) - found.online
+        wanted = stop - total  # how many online leaders this page still needs
         if wanted > 0:
             skip = max(0, start - total)
-            hits += _online_beyond(origin, matching, already, skip, min(per_page, wanted))
+            hits += _online_beyond(origin, matching, found, skip, min(per_page, wanted))
         total += online_total
     return Results(hits, total, page, per_page, origin, radius_km, nearest)
 
@@ -185,13 +205,12 @@ def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Fi
 # The search reads plain table columns (Core, not ORM entities): it runs on every keystroke
 # of a busy page, and the private lat/lng columns are never among those it names.
 _T = LeaderProfile.__table__
-_U = User.__table__
 _AREAS = FocusArea.__table__
 _PROGRAMS = Program.__table__
 _PROFILE_PROGRAMS = ProfileProgram.__table__
-_FROM = _T.join(_U, _U.c.id == _T.c.user_id)
 
 _Candidate = tuple[float, str, int, bool]  # distance, name for ties, id, works online
+_Point = tuple[float, float, float, int, int]  # distance, lat, lng, leaders there, of them online
 
 
 def _execute(statement: Select) -> Iterable[Row[Any]]:
@@ -200,7 +219,7 @@ def _execute(statement: Select) -> Iterable[Row[Any]]:
 
 def _matching(filters: Filters) -> list[ColumnElement[bool]]:
     # Listed, and the account still active: a deactivated leader vanishes from every search.
-    conditions: list[ColumnElement[bool]] = [_T.c.listed == true(), _U.c.active == true()]
+    conditions: list[ColumnElement[bool]] = [_T.c.searchable == true()]
     for word in filters.keyword.split()[:MAX_KEYWORD_WORDS]:
         tagged = exists().where(profile_focus_areas.c.profile_id == _T.c.id,
                                 profile_focus_areas.c.focus_area_id == _AREAS.c.id,
@@ -232,14 +251,100 @@ def _speaks(language: str) -> ColumnElement[bool]:
 
 
 def _candidates(matching: Sequence[ColumnElement[bool]], boxes: Iterable[Box] | None) -> Select:
+    """One row per leader (the full scan's way)."""
     statement = (select(_T.c.id, _T.c.display_name, _T.c.public_lat, _T.c.public_lng, _T.c.works_online)
-                 .select_from(_FROM).where(*matching))
+                 .where(*matching))
     if boxes is None:
         return statement.where(_T.c.public_lat.is_not(None), _T.c.public_lng.is_not(None))
-    return statement.where(or_(*(
+    return statement.where(_in_boxes(boxes))
+
+
+def _in_boxes(boxes: Iterable[Box]) -> ColumnElement[bool]:
+    return or_(*(
         and_(_T.c.public_lat.between(box.min_lat, box.max_lat), _T.c.public_lng.between(box.min_lng, box.max_lng))
         for box in boxes
-    )))
+    ))
+
+
+def _points(matching: Sequence[ColumnElement[bool]], boxes: Iterable[Box]) -> Select:
+    """One row per distinct public point in the boxes: city-level leaders share their area's point."""
+    return (select(_T.c.public_lat, _T.c.public_lng, func.count(),
+                   func.sum(case((_T.c.works_online == true(), 1), else_=0)))
+            .where(*matching, _in_boxes(boxes)).group_by(_T.c.public_lat, _T.c.public_lng))
+
+
+def _points_within(origin: Origin, radius_km: float, rows: Iterable[Row[Any]]) -> list[_Point]:
+    """The points inside the circle, nearest first."""
+    lat, lng = origin.lat, origin.lng
+    inside = []
+    for point_lat, point_lng, leaders, online in rows:
+        distance = haversine_km(lat, lng, point_lat, point_lng)
+        if distance <= radius_km:
+            inside.append((distance, point_lat, point_lng, leaders, online))
+    inside.sort()
+    return inside
+
+
+def _leaders_at(matching: Sequence[ColumnElement[bool]], points: Sequence[_Point]) -> list[_Candidate]:
+    """Every leader at these points, as candidates (the page needs their names for ties)."""
+    if not points:
+        return []
+    distances = {(lat, lng): distance for distance, lat, lng, _, _ in points}
+    rows = _execute(select(_T.c.id, _T.c.display_name, _T.c.public_lat, _T.c.public_lng, _T.c.works_online)
+                    .where(*matching, or_(*(and_(_T.c.public_lat == lat, _T.c.public_lng == lng)
+                                            for _, lat, lng, _, _ in points))))
+    return [(distances[lat, lng], name.casefold(), id_, online) for id_, name, lat, lng, online in rows]
+
+
+class _Leaders:
+    """Leaders found one by one (the full scan, the nearest leaders): all in memory."""
+
+    def __init__(self, candidates: list[_Candidate]) -> None:
+        self.candidates = candidates
+        self.total = len(candidates)
+        self.online = sum(1 for candidate in candidates if candidate[3])
+        self._ids = {candidate[2] for candidate in candidates}
+
+    def page(self, start: int, stop: int) -> list[_Candidate]:
+        return heapq.nsmallest(stop, self.candidates)[start:] if start < self.total else []
+
+    def holds(self, id_: int, lat: float | None, lng: float | None) -> bool:
+        return id_ in self._ids
+
+
+class _Points:
+    """Leaders found as counts per public point inside the circle: rows are read only for a page."""
+
+    def __init__(self, points: list[_Point], matching: Sequence[ColumnElement[bool]]) -> None:
+        self.points = points  # nearest first
+        self.matching = matching
+        self.total = sum(point[3] for point in points)
+        self.online = sum(point[4] for point in points)
+        self._places = {(lat, lng) for _, lat, lng, _, _ in points}
+
+    def page(self, start: int, stop: int) -> list[_Candidate]:
+        """Leaders start..stop by (distance, name, id), reading only the points that hold them."""
+        if start >= self.total:
+            return []
+        wanted: list[_Point] = []
+        first = None  # how many leaders come before the first point read
+        seen = 0
+        # Points at the same distance are taken together: the order among them is by name.
+        for _distance, tied in itertools.groupby(self.points, key=lambda point: point[0]):
+            group = list(tied)
+            size = sum(point[3] for point in group)
+            if seen + size > start:
+                if first is None:
+                    first = seen
+                wanted += group
+            seen += size
+            if seen >= stop:
+                break
+        leaders = sorted(_leaders_at(self.matching, wanted))
+        return leaders[start - first:stop - first]
+
+    def holds(self, id_: int, lat: float | None, lng: float | None) -> bool:
+        return (lat, lng) in self._places
 
 
 def _within(origin: Origin, radius_km: float, rows: Iterable[Row[Any]]) -> list[_Candidate]:
@@ -271,7 +376,7 @@ def _nearest(origin: Origin, matching: Sequence[ColumnElement[bool]], count: int
     low, high = searched_km, min(searched_km * 2, WHOLE_EARTH_KM)
     shrinks_left, growth = NEAREST_MAX_SHRINKS, 2.0
     while True:
-        statement = _candidates(matching, bounding_boxes(origin.lat, origin.lng, high))
+        statement = _points(matching, bounding_boxes(origin.lat, origin.lng, high))
         if shrinks_left:
             rows = _execute(statement.limit(NEAREST_FETCH_CAP + 1)).all()
             if len(rows) > NEAREST_FETCH_CAP:
@@ -280,24 +385,24 @@ def _nearest(origin: Origin, matching: Sequence[ColumnElement[bool]], count: int
                 continue
         else:
             rows = _execute(statement).all()
-        inside = _within(origin, high, rows)
-        if len(inside) >= count or high >= WHOLE_EARTH_KM:
-            return heapq.nsmallest(count, inside)
+        inside = _Points(_points_within(origin, high, rows), matching)
+        if inside.total >= count or high >= WHOLE_EARTH_KM:
+            return inside.page(0, count)
         low, high = high, min(high * growth, WHOLE_EARTH_KM)
 
 
-def _online_beyond(origin: Origin | None, matching: Sequence[ColumnElement[bool]], already: set[int],
+def _online_beyond(origin: Origin | None, matching: Sequence[ColumnElement[bool]], found: "_Leaders | _Points",
                    skip: int, limit: int) -> list[Hit]:
     """Online leaders not already listed, by name: skip `skip` of them and take `limit`."""
     statement = (
-        select(_T.c.id, _T.c.public_lat, _T.c.public_lng).select_from(_FROM)
+        select(_T.c.id, _T.c.public_lat, _T.c.public_lng)
         .where(*matching, _T.c.works_online == true())
         .order_by(_T.c.display_name, _T.c.id)
-        .limit(skip + limit + len(already))
+        .limit(skip + limit + found.online)
     )
     hits = []
     for id_, point_lat, point_lng in _execute(statement):
-        if id_ in already:
+        if found.holds(id_, point_lat, point_lng):
             continue
         if skip:
             skip -= 1
@@ -313,11 +418,13 @@ def _online_beyond(origin: Origin | None, matching: Sequence[ColumnElement[bool]
 
 def _by_name(matching: list[ColumnElement[bool]], filters: Filters, page: int, per_page: int) -> Results:
     """No place given: everyone matching, by name; with the online toggle, only online leaders."""
+    # listed is implied by searchable; naming it lets the (listed, display_name) index give the order.
+    matching = [*matching, _T.c.listed == true()]
     if filters.online:
         matching = [*matching, _T.c.works_online == true()]
-    total = db.session.scalar(select(func.count()).select_from(_FROM).where(*matching))
+    total = db.session.scalar(select(func.count()).select_from(_T).where(*matching))
     rows = _execute(
-        select(_T.c.id, _T.c.works_online).select_from(_FROM).where(*matching)
+        select(_T.c.id, _T.c.works_online).where(*matching)
         .order_by(_T.c.display_name, _T.c.id).offset((page - 1) * per_page).limit(per_page)
     )
     return Results([Hit(id_, None, online) for id_, online in rows], total, page, per_page)

@@ -132,7 +132,7 @@ def create_profile(user: User, display_name: str | None = None) -> LeaderProfile
         raise DirectoryError("You already have a profile. Edit it instead.")
     name = (display_name or user.display_name).strip()
     profile = LeaderProfile(user_id=user.id, display_name=name, slug=unique_slug(name),
-                            precision=Precision.CITY)
+                            precision=Precision.CITY, listed=True, searchable=bool(user.active))
     db.session.add(profile)
     db.session.flush()
     return profile
@@ -214,6 +214,7 @@ def set_programs(profile: LeaderProfile, program_ids: list[int]) -> None:
 
 def set_listed(profile: LeaderProfile, listed: bool) -> None:
     profile.listed = listed
+    profile.searchable = bool(listed and profile.user is not None and profile.user.active)
 
 
 def delete_profile(profile: LeaderProfile) -> None:

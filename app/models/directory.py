@@ -3,7 +3,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Table,
-                        Column, Text)
+                        Column, Text, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -67,8 +67,10 @@ class LeaderProfile(db.Model):
     """A leader's public profile. lat/lng are private; public_lat/public_lng are what others see."""
     __tablename__ = "leader_profiles"
     __table_args__ = (
-        # The radius search: a bounding box on the public point, then exact distances.
-        Index("ix_leader_profiles_public_lat_public_lng", "public_lat", "public_lng"),
+        # The radius search: a bounding box on the public point of searchable leaders. It covers
+        # the count and the order (grouped by point), so those never read the table itself.
+        Index("ix_leader_profiles_searchable_public_point", "searchable", "public_lat", "public_lng",
+              "works_online"),
         Index("ix_leader_profiles_listed_name", "listed", "display_name"),
     )
 
@@ -86,6 +88,9 @@ class LeaderProfile(db.Model):
     photo: Mapped[str | None] = mapped_column(String(80))  # generated file name under uploads
     works_online: Mapped[bool] = mapped_column(Boolean, default=False)
     listed: Mapped[bool] = mapped_column(Boolean, default=True)  # False: hidden (unlisted)
+    # listed and the account active, kept by set_listed and deactivate/reactivate: the search
+    # reads this instead of joining users.
+    searchable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     contact_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
     # Location: the place as typed, the private exact point, and the public point.

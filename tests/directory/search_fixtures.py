@@ -22,6 +22,7 @@ def add_leader(name: str, lat: float | None = None, lng: float | None = None, *,
     profile = LeaderProfile(user=user, slug=f"{name.lower().replace(' ', '-')}-{number}", display_name=name,
                             headline=headline, bio=bio, languages=languages, city=city, region=region,
                             country=country, works_online=works_online, listed=listed,
+                            searchable=listed and active,
                             precision=Precision(precision))
     if lat is not None:
         profile.lat, profile.lng = lat, lng

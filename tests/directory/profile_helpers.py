@@ -29,6 +29,7 @@ def make_leader(app, make_user):
         user = make_user(role=role, name=fields.pop("user_name", None))
         with app.app_context():
             name = fields.pop("display_name", user.display_name)
+            fields.setdefault("searchable", fields.get("listed", True))
             profile = LeaderProfile(user_id=user.id, display_name=name,
                                     slug=fields.pop("slug", f"leader-{user.id}"),
                                     precision=Precision(precision), **fields)

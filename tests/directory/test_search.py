@@ -342,3 +342,25 @@ def test_distances_use_the_public_point(app, leader):
 def test_the_home_page_box_sends_radius_km(client, portland):
     html = client.get("/leaders", query_string={"near": PORTLAND, "radius_km": "25"}).get_data(True)
     assert "2 leaders within 25 km of Portland" in html
+
+
+def test_pages_and_counts_match_a_full_scan_where_many_share_a_point(app, leader):
+    """City-level leaders share their area's point: counting and paging by point changes nothing."""
+    import random
+    rng = random.Random(5)
+    with app.app_context():
+        for number in range(60):
+            lat, lng = 48.85 + rng.uniform(-0.3, 0.3), 2.35 + rng.uniform(-0.4, 0.4)
+            add_leader(rng.choice(["Ana", "bruno", "Çelik", "ana", "Zoé"]) + f" {number % 7}", lat, lng,
+                       precision=rng.choice(["exact", "city", "city"]), works_online=rng.random() < 0.3)
+        add_leader("Far Online", -30, 100, works_online=True)
+        add_leader("Hidden Online", 48.85, 2.35, works_online=True, listed=False)
+    paris = Origin("x", 48.85, 2.35)
+    for radius in (5, 20, 50):
+        for filters in (Filters(), Filters(online=True)):
+            for page in (1, 2, 3, 4, 5):
+                fast = run(app, paris, radius, filters, page, per_page=7)
+                slow = run(app, paris, radius, filters, page, per_page=7, full_scan=True)
+                assert fast[0] == slow[0], (radius, filters, page)
+                assert fast[1].total == slow[1].total
+                assert [hit.distance_km for hit in fast[1].hits] == [hit.distance_km for hit in slow[1].hits]

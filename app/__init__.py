@@ -1,5 +1,7 @@
 """Leaders Network: the application factory."""
 import logging.config
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
@@ -36,22 +38,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import cli, errors, mail, security
     from app.account.routes import bp as account_bp
     from app.admin.routes import bp as admin_bp
+    from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
+    from app.blog.routes import bp as blog_bp
+    from app.directory.routes import bp as directory_bp
+    from app.directory.search_routes import bp as search_bp
+    from app.editorial import routes as editorial
     from app.pages.routes import bp as pages_bp
 
-    for blueprint in (pages_bp, auth_bp, account_bp, admin_bp):
+    for blueprint in (pages_bp, auth_bp, account_bp, admin_bp, editorial.bp, blog_bp,
+                      directory_bp, search_bp, api_bp):
         app.register_blueprint(blueprint)
-    from app.blog.routes import bp as blog_bp
-    from app.editorial import routes as editorial
-    app.register_blueprint(editorial.bp)
-    app.register_blueprint(blog_bp)
     editorial.init_app(app)  # unread notifications and the editor queue count in the nav
-    from app.directory.routes import bp as directory_bp
-    app.register_blueprint(directory_bp)
-    from app.api.routes import bp as api_bp
-    from app.directory.search_routes import bp as search_bp
-    app.register_blueprint(search_bp)
-    app.register_blueprint(api_bp)
     _allow_map_tiles(app)
     errors.init_app(app)
     security.init_app(app)
@@ -63,7 +61,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _allow_map_tiles(app: Flask) -> None:
     """Let the map load tiles: add the tile server's origin (from MAP_TILE_URL) to img-src."""
-    from urllib.parse import urlsplit
     parts = urlsplit(app.config["MAP_TILE_URL"].replace("{s}", "*"))
     if parts.scheme and parts.netloc:
         origin = f"{parts.scheme}://{parts.netloc}"
@@ -72,7 +69,6 @@ def _allow_map_tiles(app: Flask) -> None:
 
 
 def _migrations_dir() -> str:
-    from pathlib import Path
     return str(Path(__file__).resolve().parent.parent / "migrations")
 
 

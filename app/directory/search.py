@@ -260,8 +260,11 @@ def _candidates(matching: Sequence[ColumnElement[bool]], boxes: Iterable[Box] | 
 
 
 def _in_boxes(boxes: Iterable[Box]) -> ColumnElement[bool]:
+    # The latitude bands come first so the index seeks each band's longitude range.
     return or_(*(
-        and_(_T.c.public_lat.between(box.min_lat, box.max_lat), _T.c.public_lng.between(box.min_lng, box.max_lng))
+        and_(_T.c.lat_band.in_(range(math.floor(box.min_lat), math.floor(box.max_lat) + 1)),
+             _T.c.public_lng.between(box.min_lng, box.max_lng),
+             _T.c.public_lat.between(box.min_lat, box.max_lat))
         for box in boxes
     ))
 

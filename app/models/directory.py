@@ -1,9 +1,10 @@
 """The leader directory: profiles, their public and private locations, tags and programs."""
 import enum
+import math
 from datetime import datetime
 
 from sqlalchemy import (Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Table,
-                        Column, Text, true)
+                        Column, Text, event, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -67,10 +68,11 @@ class LeaderProfile(db.Model):
     """A leader's public profile. lat/lng are private; public_lat/public_lng are what others see."""
     __tablename__ = "leader_profiles"
     __table_args__ = (
-        # The radius search: a bounding box on the public point of searchable leaders. It covers
-        # the count and the order (grouped by point), so those never read the table itself.
-        Index("ix_leader_profiles_searchable_public_point", "searchable", "public_lat", "public_lng",
-              "works_online"),
+        # The radius search: whole-degree latitude bands, then a longitude range inside each,
+        # so a box reads only its own corner of the world. It covers the count and the order
+        # (grouped by point), so those never read the table itself.
+        Index("ix_leader_profiles_search_band", "searchable", "lat_band", "public_lng",
+              "public_lat", "works_online"),
         Index("ix_leader_profiles_listed_name", "listed", "display_name"),
     )
 
@@ -104,6 +106,9 @@ class LeaderProfile(db.Model):
     precision: Mapped[Precision] = mapped_column(value_enum(Precision), default=Precision.CITY)
     public_lat: Mapped[float | None] = mapped_column(Float)
     public_lng: Mapped[float | None] = mapped_column(Float)
+    # floor(public_lat), kept by the events below; Core inserts get it from their own values.
+    lat_band: Mapped[int | None] = mapped_column(Integer, default=lambda context: lat_band_of(
+        context.get_current_parameters().get("public_lat")))
 
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -113,6 +118,15 @@ class LeaderProfile(db.Model):
     focus_areas: Mapped[list[FocusArea]] = relationship(secondary=profile_focus_areas,
                                                         order_by=FocusArea.name)
     programs: Mapped[list[ProfileProgram]] = relationship(cascade="all, delete-orphan")
+
+
+def lat_band_of(public_lat: float | None) -> int | None:
+    return None if public_lat is None else math.floor(public_lat)
+
+
+@event.listens_for(LeaderProfile.public_lat, "set")
+def _keep_lat_band(profile: LeaderProfile, value: float | None, *_args) -> None:
+    profile.lat_band = lat_band_of(value)
 
 
 class LeaderApplication(db.Model):

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Row, Select, and_, case, exists, func, or_, select, true
+from sqlalchemy import (ColumnElement, Row, Select, and_, case, exists, func, or_, select, true,
+                        union_all)
 from sqlalchemy.orm import selectinload
 
 from app.directory.geocoding import get_geocoder
@@ -256,24 +257,27 @@ def _candidates(matching: Sequence[ColumnElement[bool]], boxes: Iterable[Box] | 
                  .where(*matching))
     if boxes is None:
         return statement.where(_T.c.public_lat.is_not(None), _T.c.public_lng.is_not(None))
-    return statement.where(_in_boxes(boxes))
+    return statement.where(or_(*(_in_box(box) for box in boxes)))
 
 
-def _in_boxes(boxes: Iterable[Box]) -> ColumnElement[bool]:
+def _in_box(box: Box) -> ColumnElement[bool]:
     # The latitude bands come first so the index seeks each band's longitude range.
-    return or_(*(
-        and_(_T.c.lat_band.in_(range(math.floor(box.min_lat), math.floor(box.max_lat) + 1)),
-             _T.c.public_lng.between(box.min_lng, box.max_lng),
-             _T.c.public_lat.between(box.min_lat, box.max_lat))
-        for box in boxes
-    ))
+    return and_(_T.c.lat_band.in_(range(math.floor(box.min_lat), math.floor(box.max_lat) + 1)),
+                _T.c.public_lng.between(box.min_lng, box.max_lng),
+                _T.c.public_lat.between(box.min_lat, box.max_lat))
 
 
-def _points(matching: Sequence[ColumnElement[bool]], boxes: Iterable[Box]) -> Select:
-    """One row per distinct public point in the boxes: city-level leaders share their area's point."""
-    return (select(_T.c.public_lat, _T.c.public_lng, func.count(),
-                   func.sum(case((_T.c.works_online == true(), 1), else_=0)))
-            .where(*matching, _in_boxes(boxes)).group_by(_T.c.public_lat, _T.c.public_lng))
+def _points(matching: Sequence[ColumnElement[bool]], boxes: Iterable[Box]):
+    """One row per distinct public point in the boxes: city-level leaders share their area's point.
+
+    Boxes split at the 180th meridian never share a point, so each is its own query (an OR of
+    two boxes makes SQLite's planner give up on the index).
+    """
+    parts = [select(_T.c.public_lat, _T.c.public_lng, func.count(),
+                    func.sum(case((_T.c.works_online == true(), 1), else_=0)))
+             .where(*matching, _in_box(box)).group_by(_T.c.public_lat, _T.c.public_lng)
+             for box in boxes]
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 def _points_within(origin: Origin, radius_km: float, rows: Iterable[Row[Any]]) -> list[_Point]:
@@ -289,14 +293,28 @@ def _points_within(origin: Origin, radius_km: float, rows: Iterable[Row[Any]]) -
 
 
 def _leaders_at(matching: Sequence[ColumnElement[bool]], points: Sequence[_Point]) -> list[_Candidate]:
-    """Every leader at these points, as candidates (the page needs their names for ties)."""
+    """Every leader at these points, as candidates (the page needs their names for ties).
+
+    Read as one index range (the points' latitude bands and longitudes, split at the 180th
+    meridian) and picked out here: a long OR of exact points defeats SQLite's planner.
+    """
     if not points:
         return []
     distances = {(lat, lng): distance for distance, lat, lng, _, _ in points}
-    rows = _execute(select(_T.c.id, _T.c.display_name, _T.c.public_lat, _T.c.public_lng, _T.c.works_online)
-                    .where(*matching, or_(*(and_(_T.c.public_lat == lat, _T.c.public_lng == lng)
-                                            for _, lat, lng, _, _ in points))))
-    return [(distances[lat, lng], name.casefold(), id_, online) for id_, name, lat, lng, online in rows]
+    bands = sorted({math.floor(lat) for lat in (point[1] for point in points)})
+    east = [lng for _, _, lng, _, _ in points if lng >= 0]
+    west = [lng for _, _, lng, _, _ in points if lng < 0]
+    spans = [(min(side), max(side)) for side in (east, west) if side]
+    if len(spans) == 2 and spans[0][0] - spans[1][1] < 180:
+        spans = [(spans[1][0], spans[0][1])]  # near the prime meridian: one range is enough
+    candidates = []
+    for low, high in spans:
+        rows = _execute(select(_T.c.id, _T.c.display_name, _T.c.public_lat, _T.c.public_lng,
+                               _T.c.works_online)
+                        .where(*matching, _T.c.lat_band.in_(bands), _T.c.public_lng.between(low, high)))
+        candidates += [(distances[lat, lng], name.casefold(), id_, online)
+                       for id_, name, lat, lng, online in rows if (lat, lng) in distances]
+    return candidates
 
 
 class _Leaders:

@@ -214,8 +214,9 @@ _Candidate = tuple[float, str, int, bool]  # distance, name for ties, id, works 
 _Point = tuple[float, float, float, int, int]  # distance, lat, lng, leaders there, of them online
 
 
-def _execute(statement: Select) -> Iterable[Row[Any]]:
-    return db.session.connection().execute(statement)
+def _execute(statement: Select) -> list[Row[Any]]:
+    # fetchall in one call: row-by-row fetching costs more than the query for big answers.
+    return db.session.connection().execute(statement).all()
 
 
 def _matching(filters: Filters) -> list[ColumnElement[bool]]:
@@ -281,11 +282,20 @@ def _points(matching: Sequence[ColumnElement[bool]], boxes: Iterable[Box]):
 
 
 def _points_within(origin: Origin, radius_km: float, rows: Iterable[Row[Any]]) -> list[_Point]:
-    """The points inside the circle, nearest first."""
-    lat, lng = origin.lat, origin.lng
+    """The points inside the circle, nearest first.
+
+    haversine_km written out with the origin's terms computed once (the hot loop of every
+    search); same operations in the same order, so the distances equal haversine_km's.
+    """
+    lng, phi1 = origin.lng, math.radians(origin.lat)
+    cos_phi1 = math.cos(phi1)
+    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
+    diameter = 2 * EARTH_RADIUS_KM
     inside = []
     for point_lat, point_lng, leaders, online in rows:
-        distance = haversine_km(lat, lng, point_lat, point_lng)
+        phi2 = radians(point_lat)
+        a = sin((phi2 - phi1) / 2) ** 2 + cos_phi1 * cos(phi2) * sin(radians(point_lng - lng) / 2) ** 2
+        distance = diameter * asin(sqrt(min(1.0, a)))
         if distance <= radius_km:
             inside.append((distance, point_lat, point_lng, leaders, online))
     inside.sort()
@@ -399,13 +409,13 @@ def _nearest(origin: Origin, matching: Sequence[ColumnElement[bool]], count: int
     while True:
         statement = _points(matching, bounding_boxes(origin.lat, origin.lng, high))
         if shrinks_left:
-            rows = _execute(statement.limit(NEAREST_FETCH_CAP + 1)).all()
+            rows = _execute(statement.limit(NEAREST_FETCH_CAP + 1))
             if len(rows) > NEAREST_FETCH_CAP:
                 shrinks_left -= 1
                 high, growth = (low + high) / 2, 1.25
                 continue
         else:
-            rows = _execute(statement).all()
+            rows = _execute(statement)
         inside = _Points(_points_within(origin, high, rows), matching)
         if inside.total >= count or high >= WHOLE_EARTH_KM:
             return inside.page(0, count)

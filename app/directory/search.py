@@ -305,25 +305,23 @@ def _points_within(origin: Origin, radius_km: float, rows: Iterable[Row[Any]]) -
 def _leaders_at(matching: Sequence[ColumnElement[bool]], points: Sequence[_Point]) -> list[_Candidate]:
     """Every leader at these points, as candidates (the page needs their names for ties).
 
-    Read as one index range (the points' latitude bands and longitudes, split at the 180th
-    meridian) and picked out here: a long OR of exact points defeats SQLite's planner.
+    Each point is its own index seek, joined with UNION ALL: a long OR of points defeats
+    SQLite's planner, and one range around far-apart points (the nearest leaders to a remote
+    town) would read whole regions.
     """
     if not points:
         return []
     distances = {(lat, lng): distance for distance, lat, lng, _, _ in points}
-    bands = sorted({math.floor(lat) for lat in (point[1] for point in points)})
-    east = [lng for _, _, lng, _, _ in points if lng >= 0]
-    west = [lng for _, _, lng, _, _ in points if lng < 0]
-    spans = [(min(side), max(side)) for side in (east, west) if side]
-    if len(spans) == 2 and spans[0][0] - spans[1][1] < 180:
-        spans = [(spans[1][0], spans[0][1])]  # near the prime meridian: one range is enough
+    columns = (_T.c.id, _T.c.display_name, _T.c.public_lat, _T.c.public_lng, _T.c.works_online)
+    parts = [select(*columns).where(*matching, _T.c.lat_band == math.floor(lat),
+                                    _T.c.public_lng == lng, _T.c.public_lat == lat)
+             for lat, lng in distances]
     candidates = []
-    for low, high in spans:
-        rows = _execute(select(_T.c.id, _T.c.display_name, _T.c.public_lat, _T.c.public_lng,
-                               _T.c.works_online)
-                        .where(*matching, _T.c.lat_band.in_(bands), _T.c.public_lng.between(low, high)))
+    for start in range(0, len(parts), 200):  # SQLite allows 500 terms in a compound select
+        chunk = parts[start:start + 200]
+        statement = chunk[0] if len(chunk) == 1 else union_all(*chunk)
         candidates += [(distances[lat, lng], name.casefold(), id_, online)
-                       for id_, name, lat, lng, online in rows if (lat, lng) in distances]
+                       for id_, name, lat, lng, online in _execute(statement)]
     return candidates
 
 

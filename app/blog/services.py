@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.editorial.workflow import State
 from app.extensions import db
@@ -12,7 +13,9 @@ SITEMAP_SOURCES: list = []
 
 
 def published_query(tag: Tag | None = None):
-    query = select(Proposal).where(Proposal.state == State.PUBLISHED)
+    # Cards show each post's author and tags: load them with the page, not one post at a time.
+    query = (select(Proposal).where(Proposal.state == State.PUBLISHED)
+             .options(joinedload(Proposal.author), selectinload(Proposal.tags)))
     if tag is not None:
         query = query.where(Proposal.tags.any(Tag.id == tag.id))
     return query.order_by(Proposal.published_at.desc(), Proposal.id.desc())

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import mail
 from app.editorial.workflow import Action, Actor, Stage, State, TransitionError, check
@@ -492,7 +493,10 @@ def queue_query(*, state: str | None = None, tag: str | None = None,
                 assignee: str | None = None, older_than: str | None = None,
                 me: User | None = None, now: datetime | None = None):
     """The editors' view: waiting proposals (or one state), oldest waiting first."""
-    query = select(Proposal).where(Proposal.first_submitted_at.is_not(None))
+    # Each row shows author, editor and tags: load them with the page.
+    query = (select(Proposal).where(Proposal.first_submitted_at.is_not(None))
+             .options(joinedload(Proposal.author), joinedload(Proposal.editor),
+                      selectinload(Proposal.tags)))
     if state in {s.value for s in State}:
         query = query.where(Proposal.state == State(state))
     else:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app import mail
 from app.auth import services as accounts
@@ -102,6 +103,7 @@ def featured_quotes(limit: int = 6) -> list[LeaderProfile]:
         .where(LeaderProfile.featured_quote.is_(True), LeaderProfile.quote != "",
                LeaderProfile.listed.is_(True), User.active.is_(True))
         .order_by(LeaderProfile.updated_at.desc(), LeaderProfile.id)
+        .options(selectinload(LeaderProfile.programs))  # each quote names a program
         .limit(limit)))
 
 

@@ -12,7 +12,7 @@ from app.editorial.forms import ActionForm, CommentForm, NotificationSettingsFor
 from app.editorial.services import CoverError, ProposalInput, StaleProposal
 from app.editorial.workflow import (
     ACTION_LABELS, STATUS_LABELS, Action, Stage, State, TransitionError, allowed_actions,
-    next_step,
+    next_step, sending_action,
 )
 from app.extensions import db
 from app.models.base import utcnow
@@ -207,9 +207,7 @@ def render_proposal(proposal: Proposal, *, form: ProposalForm | None = None, sta
     if editing and form is None:
         form = _edit_form(proposal)
     as_author = proposal.author_id == current_user.id
-    submit_action = None
-    if as_author and proposal.state in (State.DRAFT, State.CHANGES_REQUESTED):
-        submit_action = Action.SUBMIT if proposal.state is State.DRAFT else Action.RESUBMIT
+    submit_action = sending_action(proposal.state) if as_author else None
     return render_template(
         "editorial/show.html", proposal=proposal, form=form if editing else None,
         as_author=as_author, submit_action=submit_action, submit_label=(
@@ -240,7 +238,8 @@ def save(proposal_id):
     if not form.validate_on_submit() or (submitting and form.missing_for_submit(needs_body)):
         return render_proposal(proposal, form=form, status=200 if can_edit_proposal(
             current_user, proposal) else 409)
-    submit_action = Action.SUBMIT if proposal.state is State.DRAFT else Action.RESUBMIT
+    # In any other state the guard refuses with its own message (409).
+    submit_action = sending_action(proposal.state) or Action.SUBMIT
     try:
         services.save_proposal(proposal, current_user, _input_from(form), _version(
             form.version.data))

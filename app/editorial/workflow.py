@@ -358,6 +358,12 @@ def author_can_edit(state: State) -> bool:
     return State(state) in (State.DRAFT, State.CHANGES_REQUESTED)
 
 
+def sending_action(state: State) -> Action | None:
+    """How the author sends a proposal in this state to the editors (submit or resubmit), if at all."""
+    return next((action for action in (Action.SUBMIT, Action.RESUBMIT)
+                 if (State(state), action) in TRANSITIONS), None)
+
+
 def next_step(state: State, stage: Stage) -> str:
     """NEXT_STEP for state, told apart for a draft whose pitch was already approved."""
     state, stage = State(state), Stage(stage)

@@ -335,3 +335,11 @@ def test_transition_error_is_an_exception_with_the_sentence() -> None:
     error = TransitionError("A draft cannot be approved.")
     assert isinstance(error, Exception)
     assert str(error) == error.message == "A draft cannot be approved."
+
+
+def test_sending_action_names_submit_or_resubmit_only_where_the_table_allows() -> None:
+    from app.editorial.workflow import sending_action
+    assert sending_action(State.DRAFT) is Action.SUBMIT
+    assert sending_action(State.CHANGES_REQUESTED) is Action.RESUBMIT
+    for state in set(State) - {State.DRAFT, State.CHANGES_REQUESTED}:
+        assert sending_action(state) is None

@@ -1,14 +1,22 @@
 """Forms for changing one's own password and email, and for leaving."""
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField
-from wtforms.validators import EqualTo, InputRequired
+from wtforms.validators import EqualTo, InputRequired, StopValidation
 
 from app.auth.forms import email_field, new_password_field
 
 
+def is_current_password(form, field):
+    """Changes to one's own account need the password of the person signed in."""
+    if not current_user.check_password(field.data or ""):
+        raise StopValidation("Your current password is not right.")
+
+
 def current_password_field():
     return PasswordField("Current password",
-                         validators=[InputRequired("Enter your current password.")],
+                         validators=[InputRequired("Enter your current password."),
+                                     is_current_password],
                          render_kw={"autocomplete": "current-password"})
 
 

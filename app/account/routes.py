@@ -21,18 +21,15 @@ def settings():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current_password.data):
-            form.current_password.errors.append("Your current password is not right.")
-        else:
-            user = current_user._get_current_object()
-            services.set_new_password(user, form.password.data)
-            db.session.commit()
-            # This session carries on with the new session version; all others end.
-            session.clear()
-            login_user(user)
-            flash("Your password has been changed. You have been logged out everywhere else.",
-                  "success")
-            return redirect(url_for("account.settings"))
+        user = current_user._get_current_object()
+        services.set_new_password(user, form.password.data)
+        db.session.commit()
+        # This session carries on with the new session version; all others end.
+        session.clear()
+        login_user(user)
+        flash("Your password has been changed. You have been logged out everywhere else.",
+              "success")
+        return redirect(url_for("account.settings"))
     return render_template("account/password.html", form=form)
 
 
@@ -41,18 +38,15 @@ def change_password():
 def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current_password.data):
-            form.current_password.errors.append("Your current password is not right.")
+        try:
+            services.request_email_change(current_user, form.email.data)
+        except services.AccountError as error:
+            form.email.errors.append(str(error))
         else:
-            try:
-                services.request_email_change(current_user, form.email.data)
-            except services.AccountError as error:
-                form.email.errors.append(str(error))
-            else:
-                db.session.commit()
-                flash(f"We sent a link to {form.email.data.strip()}. Your email address "
-                      "changes when you open it.", "success")
-                return redirect(url_for("account.settings"))
+            db.session.commit()
+            flash(f"We sent a link to {form.email.data.strip()}. Your email address "
+                  "changes when you open it.", "success")
+            return redirect(url_for("account.settings"))
     return render_template("account/email.html", form=form)
 
 
@@ -88,15 +82,11 @@ def export():
 def delete():
     form = DeleteAccountForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current_password.data):
-            form.current_password.errors.append("Your current password is not right.")
-        else:
-            user = current_user._get_current_object()
-            logout_user()
-            services.delete_account(user)
-            db.session.commit()
-            session.clear()
-            flash("Your account has been deleted. Thank you for being part of the network.",
-                  "info")
-            return redirect(url_for("pages.home"))
+        user = current_user._get_current_object()
+        logout_user()
+        services.delete_account(user)
+        db.session.commit()
+        session.clear()
+        flash("Your account has been deleted. Thank you for being part of the network.", "info")
+        return redirect(url_for("pages.home"))
     return render_template("account/delete.html", form=form)

@@ -2,7 +2,7 @@
 from urllib.parse import quote
 
 from flask import Blueprint, current_app, jsonify, request, url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.directory import search as leaders
 from app.directory.geocoding import get_geocoder
@@ -10,6 +10,7 @@ from app.directory.search_forms import BadInput, api_query
 from app.extensions import db, limiter
 from app.geo.geocoder import Candidate, GeocodeError, MAX_ALTERNATIVES
 from app.models.directory import LeaderProfile
+from app.prepared import prepared
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -68,28 +69,32 @@ def _place(candidate: Candidate) -> dict:
 
 _T = LeaderProfile.__table__
 # Named one by one: the private lat/lng columns are never read for the API.
-_RESULT_COLUMNS = (_T.c.id, _T.c.slug, _T.c.display_name, _T.c.headline, _T.c.city, _T.c.region, _T.c.country,
-                   _T.c.public_lat, _T.c.public_lng)
+_SUMMARY_COLUMNS = (_T.c.slug, _T.c.display_name, _T.c.headline, _T.c.city, _T.c.region, _T.c.country,
+                    _T.c.public_lat, _T.c.public_lng)
 _SLUG = "__slug__"
 
 
 def _results(hits: list[leaders.Hit]) -> list[dict]:
-    """One page of hits as JSON, from plain columns."""
-    if not hits:
-        return []
-    rows = {row.id: row for row in db.session.connection().execute(
-        select(*_RESULT_COLUMNS).where(_T.c.id.in_([hit.profile_id for hit in hits])))}
+    """One page of hits as JSON; the search reads most summaries, the rest are read here."""
+    summaries = {hit.profile_id: hit.summary for hit in hits if hit.summary is not None}
+    missing = [hit.profile_id for hit in hits if hit.summary is None]
+    if missing:
+        connection = db.session.connection()
+        statement = prepared(connection, ("api summaries", len(missing)), lambda: select(
+            _T.c.id, *_SUMMARY_COLUMNS).where(_T.c.id.in_([bindparam(f"id{index}") for index in range(len(missing))])))
+        for id_, *columns in statement.rows(connection, {f"id{index}": id_ for index, id_ in enumerate(missing)}):
+            summaries[id_] = leaders.Summary(*columns)
     profile_url = url_for("directory.profile", slug=_SLUG, _external=True)  # built once, filled per leader
     return [{
-        "slug": row.slug,
-        "name": row.display_name,
-        "headline": row.headline,
-        "city": row.city,
-        "region": row.region,
-        "country": row.country,
-        "lat": row.public_lat,
-        "lng": row.public_lng,
+        "slug": summary.slug,
+        "name": summary.name,
+        "headline": summary.headline,
+        "city": summary.city,
+        "region": summary.region,
+        "country": summary.country,
+        "lat": summary.lat,
+        "lng": summary.lng,
         "distance_km": hit.rounded_km(),
-        "url": profile_url.replace(_SLUG, quote(row.slug)),
+        "url": profile_url.replace(_SLUG, quote(summary.slug)),
         "online": hit.online,
-    } for hit in hits if (row := rows.get(hit.profile_id)) is not None]
+    } for hit in hits if (summary := summaries.get(hit.profile_id)) is not None]

@@ -5,18 +5,20 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import (ColumnElement, Row, Select, and_, case, exists, func, or_, select, true,
+from sqlalchemy import (ColumnElement, Row, Select, and_, bindparam, case, exists, func, or_, select, true,
                         union_all)
 from sqlalchemy.orm import selectinload
 
 from app.directory.geocoding import get_geocoder
 from app.extensions import db
-from app.geo.distance import EARTH_RADIUS_KM, KM_PER_MILE, Box, DistanceUnit, bounding_boxes, \
-    describe_distance, haversine_km
+from app.geo.distance import EARTH_RADIUS_KM, KM_PER_MILE, RADIANS_PER_DEGREE, DistanceUnit, \
+    bounding_boxes, describe_distance, haversine_km
 from app.geo.geocoder import Candidate
+from app.prepared import prepared
 from app.models.directory import FocusArea, LeaderProfile, Program, ProfileProgram, profile_focus_areas
 
 PER_PAGE = 20
@@ -32,6 +34,8 @@ NEAREST_FETCH_CAP = 5000
 NEAREST_MAX_SHRINKS = 6
 # Places typed into the search box, remembered per worker: the offline gazetteer never changes.
 PLACE_CACHE_SIZE = 2048
+# Points per UNION ALL when reading the leaders at a page's points (SQLite allows 500 terms).
+LEADERS_AT_CHUNK = 200
 
 
 class PlaceNotFound(Exception):
@@ -73,6 +77,19 @@ class Filters:
     online: bool = False  # include leaders who work online, wherever they are
 
 
+class Summary(NamedTuple):
+    """What a result shows without loading the profile: public fields only."""
+
+    slug: str
+    name: str
+    headline: str
+    city: str
+    region: str
+    country: str
+    lat: float | None
+    lng: float | None
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """One leader in the results; distance_km is from their public point, never the exact one."""
@@ -81,6 +98,7 @@ class Hit:
     distance_km: float | None
     online: bool  # the leader works online
     beyond_radius: bool = False  # included only because they work online
+    summary: Summary | None = None  # read with the page when the search had it at hand
 
     def distance_label(self, unit: DistanceUnit = "km") -> str | None:
         return None if self.distance_km is None else describe_distance(self.distance_km, unit)
@@ -182,15 +200,15 @@ def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Fi
         return _by_name(matching, filters, page, per_page)
 
     if full_scan:
-        found = _Leaders(_within(origin, radius_km, _execute(_candidates(matching, None))))
+        found = _Leaders(_within(origin, radius_km, _execute(_candidates(matching))))
     else:
-        found = _Points(_points_within(origin, radius_km, _execute(
-            _points(matching, bounding_boxes(origin.lat, origin.lng, radius_km)))), matching)
+        found = _Points(origin, radius_km, _points(filters, origin, radius_km), filters)
     nearest = not found.total
     if nearest:
-        found = _Leaders(_nearest(origin, matching, NEAREST_COUNT, radius_km, full_scan=full_scan))
+        found = _Leaders(_nearest(origin, filters, NEAREST_COUNT, radius_km, full_scan=full_scan))
     total = found.total
-    hits = [Hit(id_, distance, online) for distance, _name, id_, online in found.page(start, stop)]
+    hits = [Hit(id_, distance, bool(online), summary=summary)
+            for distance, _name, id_, online, summary in found.page(start, stop)]
 
     if filters.online:
         online_total = db.session.scalar(
@@ -210,7 +228,9 @@ _AREAS = FocusArea.__table__
 _PROGRAMS = Program.__table__
 _PROFILE_PROGRAMS = ProfileProgram.__table__
 
-_Candidate = tuple[float, str, int, bool]  # distance, name for ties, id, works online
+# distance, name for ties, id, works online, summary when read; ids are unique, so tuples sort
+# by (distance, name, id) and never compare summaries.
+_Candidate = tuple[float, str, int, bool, Summary | None]
 _Point = tuple[float, float, float, int, int]  # distance, lat, lng, leaders there, of them online
 
 
@@ -252,58 +272,57 @@ def _speaks(language: str) -> ColumnElement[bool]:
     return wrapped.contains("," + language.strip().lower() + ",", autoescape=True)
 
 
-def _candidates(matching: Sequence[ColumnElement[bool]], boxes: Iterable[Box] | None) -> Select:
-    """One row per leader (the full scan's way)."""
-    statement = (select(_T.c.id, _T.c.display_name, _T.c.public_lat, _T.c.public_lng, _T.c.works_online)
-                 .where(*matching))
-    if boxes is None:
-        return statement.where(_T.c.public_lat.is_not(None), _T.c.public_lng.is_not(None))
-    return statement.where(or_(*(_in_box(box) for box in boxes)))
+def _candidates(matching: Sequence[ColumnElement[bool]]) -> Select:
+    """One row per leader with a public point: the full scan's way, for the benchmark's comparison."""
+    return (select(_T.c.id, _T.c.display_name, _T.c.public_lat, _T.c.public_lng, _T.c.works_online)
+            .where(*matching, _T.c.public_lat.is_not(None), _T.c.public_lng.is_not(None)))
 
 
-def _in_box(box: Box) -> ColumnElement[bool]:
-    # The latitude bands come first so the index seeks each band's longitude range.
-    return and_(_T.c.lat_band.in_(range(math.floor(box.min_lat), math.floor(box.max_lat) + 1)),
-                _T.c.public_lng.between(box.min_lng, box.max_lng),
-                _T.c.public_lat.between(box.min_lat, box.max_lat))
+def _points(filters: Filters, origin: Origin, radius_km: float, limit: int | None = None) -> list[Row[Any]]:
+    """(lat, lng, leaders, of them online) for each distinct public point in the boxes around origin.
 
-
-def _points(matching: Sequence[ColumnElement[bool]], boxes: Iterable[Box]):
-    """One row per distinct public point in the boxes: city-level leaders share their area's point.
-
-    Boxes split at the 180th meridian never share a point, so each is its own query (an OR of
-    two boxes makes SQLite's planner give up on the index).
+    City-level leaders share their area's point, so there are fewer points than leaders.
+    Boxes split at the 180th meridian never share a point, so each is its own SELECT (an OR of
+    two boxes makes SQLite's planner give up on the index). A prepared statement: this runs on
+    every search.
     """
-    parts = [select(_T.c.public_lat, _T.c.public_lng, func.count(),
-                    func.sum(case((_T.c.works_online == true(), 1), else_=0)))
-             .where(*matching, _in_box(box)).group_by(_T.c.public_lat, _T.c.public_lng)
-             for box in boxes]
-    return parts[0] if len(parts) == 1 else union_all(*parts)
+    boxes = bounding_boxes(origin.lat, origin.lng, radius_km)
+    values: dict[str, float | int] = {}
+    shape = []
+    for number, box in enumerate(boxes):
+        bands = range(math.floor(box.min_lat), math.floor(box.max_lat) + 1)
+        shape.append(len(bands))
+        values.update({f"box{number}_band{index}": band for index, band in enumerate(bands)})
+        values.update({f"box{number}_min_lat": box.min_lat, f"box{number}_max_lat": box.max_lat,
+                       f"box{number}_min_lng": box.min_lng, f"box{number}_max_lng": box.max_lng})
+
+    def build():
+        matching = _matching(filters)
+        parts = [select(_T.c.public_lat, _T.c.public_lng, func.count(),
+                        func.sum(case((_T.c.works_online == true(), 1), else_=0)))
+                 .where(*matching, _in_box_params(f"box{number}", bands))
+                 # In index order (lat_band is a function of public_lat): no sorting to group.
+                 .group_by(_T.c.lat_band, _T.c.public_lng, _T.c.public_lat)
+                 for number, bands in enumerate(shape)]
+        statement = parts[0] if len(parts) == 1 else union_all(*parts)
+        return statement if limit is None else statement.limit(limit)
+
+    connection = db.session.connection()
+    return prepared(connection, ("points", filters, tuple(shape), limit), build).rows(connection, values)
 
 
-def _points_within(origin: Origin, radius_km: float, rows: Iterable[Row[Any]]) -> list[_Point]:
-    """The points inside the circle, nearest first.
+def _in_box_params(prefix: str, bands: int) -> ColumnElement[bool]:
+    """A box's latitude bands (`bands` of them), then its edges, as placeholders.
 
-    haversine_km written out with the origin's terms computed once (the hot loop of every
-    search); same operations in the same order, so the distances equal haversine_km's.
+    The bands come first so the index seeks each band's longitude range.
     """
-    lng, phi1 = origin.lng, math.radians(origin.lat)
-    cos_phi1 = math.cos(phi1)
-    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
-    diameter = 2 * EARTH_RADIUS_KM
-    inside = []
-    for point_lat, point_lng, leaders, online in rows:
-        phi2 = radians(point_lat)
-        a = sin((phi2 - phi1) / 2) ** 2 + cos_phi1 * cos(phi2) * sin(radians(point_lng - lng) / 2) ** 2
-        distance = diameter * asin(sqrt(min(1.0, a)))
-        if distance <= radius_km:
-            inside.append((distance, point_lat, point_lng, leaders, online))
-    inside.sort()
-    return inside
+    return and_(_T.c.lat_band.in_([bindparam(f"{prefix}_band{index}") for index in range(bands)]),
+                _T.c.public_lng.between(bindparam(f"{prefix}_min_lng"), bindparam(f"{prefix}_max_lng")),
+                _T.c.public_lat.between(bindparam(f"{prefix}_min_lat"), bindparam(f"{prefix}_max_lat")))
 
 
-def _leaders_at(matching: Sequence[ColumnElement[bool]], points: Sequence[_Point]) -> list[_Candidate]:
-    """Every leader at these points, as candidates (the page needs their names for ties).
+def _leaders_at(filters: Filters, points: Sequence[_Point]) -> list[_Candidate]:
+    """Every leader at these points, as candidates with their summaries (ties go by name).
 
     Each point is its own index seek, joined with UNION ALL: a long OR of points defeats
     SQLite's planner, and one range around far-apart points (the nearest leaders to a remote
@@ -312,17 +331,33 @@ def _leaders_at(matching: Sequence[ColumnElement[bool]], points: Sequence[_Point
     if not points:
         return []
     distances = {(lat, lng): distance for distance, lat, lng, _, _ in points}
-    columns = (_T.c.id, _T.c.display_name, _T.c.public_lat, _T.c.public_lng, _T.c.works_online)
-    parts = [select(*columns).where(*matching, _T.c.lat_band == math.floor(lat),
-                                    _T.c.public_lng == lng, _T.c.public_lat == lat)
-             for lat, lng in distances]
+    places = list(distances)
+    connection = db.session.connection()
     candidates = []
-    for start in range(0, len(parts), 200):  # SQLite allows 500 terms in a compound select
-        chunk = parts[start:start + 200]
-        statement = chunk[0] if len(chunk) == 1 else union_all(*chunk)
-        candidates += [(distances[lat, lng], name.casefold(), id_, online)
-                       for id_, name, lat, lng, online in _execute(statement)]
+    for start in range(0, len(places), LEADERS_AT_CHUNK):
+        chunk = places[start:start + LEADERS_AT_CHUNK]
+        values = {}
+        for index, (lat, lng) in enumerate(chunk):
+            values[f"band{index}"], values[f"lat{index}"], values[f"lng{index}"] = math.floor(lat), lat, lng
+        statement = prepared(connection, ("leaders at", filters, len(chunk)),
+                             lambda size=len(chunk): _leaders_at_statement(filters, size))
+        candidates += [(distances[lat, lng], name.casefold(), id_, online,
+                        Summary(slug, name, headline, city, region, country, lat, lng))
+                       for id_, name, lat, lng, online, slug, headline, city, region, country
+                       in statement.rows(connection, values)]
     return candidates
+
+
+def _leaders_at_statement(filters: Filters, size: int):
+    matching = _matching(filters)
+    # Named one by one: the private lat/lng columns are never read.
+    columns = (_T.c.id, _T.c.display_name, _T.c.public_lat, _T.c.public_lng, _T.c.works_online,
+               _T.c.slug, _T.c.headline, _T.c.city, _T.c.region, _T.c.country)
+    parts = [select(*columns).where(*matching, _T.c.lat_band == bindparam(f"band{index}"),
+                                    _T.c.public_lng == bindparam(f"lng{index}"),
+                                    _T.c.public_lat == bindparam(f"lat{index}"))
+             for index in range(size)]
+    return parts[0] if size == 1 else union_all(*parts)
 
 
 class _Leaders:
@@ -344,12 +379,33 @@ class _Leaders:
 class _Points:
     """Leaders found as counts per public point inside the circle: rows are read only for a page."""
 
-    def __init__(self, points: list[_Point], matching: Sequence[ColumnElement[bool]]) -> None:
-        self.points = points  # nearest first
-        self.matching = matching
-        self.total = sum(point[3] for point in points)
-        self.online = sum(point[4] for point in points)
-        self._places = {(lat, lng) for _, lat, lng, _, _ in points}
+    def __init__(self, origin: Origin, radius_km: float, rows: Iterable[Row[Any]], filters: Filters) -> None:
+        """Keep the points (lat, lng, leaders, online) of `rows` that lie inside the circle.
+
+        haversine_km written out with the origin's terms computed once (the hot loop of every
+        search); same operations in the same order, so the distances equal haversine_km's.
+        """
+        lng, phi1 = origin.lng, origin.lat * RADIANS_PER_DEGREE
+        cos_phi1 = math.cos(phi1)
+        sin, cos, asin, sqrt = math.sin, math.cos, math.asin, math.sqrt
+        diameter = 2 * EARTH_RADIUS_KM
+        inside: list[_Point] = []
+        total = online_total = 0
+        for point_lat, point_lng, leaders, online in rows:
+            phi2 = point_lat * RADIANS_PER_DEGREE
+            half_dphi = sin((phi2 - phi1) * 0.5)
+            half_dlambda = sin((point_lng - lng) * RADIANS_PER_DEGREE * 0.5)
+            a = half_dphi * half_dphi + cos_phi1 * cos(phi2) * half_dlambda * half_dlambda
+            distance = diameter * asin(sqrt(a if a < 1.0 else 1.0))
+            if distance <= radius_km:
+                inside.append((distance, point_lat, point_lng, leaders, online))
+                total += leaders
+                online_total += online
+        inside.sort()
+        self.points = inside  # nearest first
+        self.filters = filters
+        self.total = total
+        self.online = online_total
 
     def page(self, start: int, stop: int) -> list[_Candidate]:
         """Leaders start..stop by (distance, name, id), reading only the points that hold them."""
@@ -369,8 +425,12 @@ class _Points:
             seen += size
             if seen >= stop:
                 break
-        leaders = sorted(_leaders_at(self.matching, wanted))
+        leaders = sorted(_leaders_at(self.filters, wanted))
         return leaders[start - first:stop - first]
+
+    @cached_property
+    def _places(self) -> set[tuple[float, float]]:
+        return {(lat, lng) for _, lat, lng, _, _ in self.points}
 
     def holds(self, id_: int, lat: float | None, lng: float | None) -> bool:
         return (lat, lng) in self._places
@@ -387,11 +447,11 @@ def _within(origin: Origin, radius_km: float, rows: Iterable[Row[Any]]) -> list[
         if distance is None:
             distance = distances[point] = haversine_km(lat, lng, point_lat, point_lng)
         if distance <= radius_km:
-            inside.append((distance, name.casefold(), id_, online))
+            inside.append((distance, name.casefold(), id_, online, None))
     return inside
 
 
-def _nearest(origin: Origin, matching: Sequence[ColumnElement[bool]], count: int, searched_km: float,
+def _nearest(origin: Origin, filters: Filters, count: int, searched_km: float,
              *, full_scan: bool = False) -> list[_Candidate]:
     """The `count` nearest leaders, growing the search circle from the radius already searched.
 
@@ -401,20 +461,20 @@ def _nearest(origin: Origin, matching: Sequence[ColumnElement[bool]], count: int
     are read whole.
     """
     if full_scan:
-        return heapq.nsmallest(count, _within(origin, WHOLE_EARTH_KM, _execute(_candidates(matching, None))))
+        scanned = _execute(_candidates(_matching(filters)))
+        return heapq.nsmallest(count, _within(origin, WHOLE_EARTH_KM, scanned))
     low, high = searched_km, min(searched_km * 2, WHOLE_EARTH_KM)
     shrinks_left, growth = NEAREST_MAX_SHRINKS, 2.0
     while True:
-        statement = _points(matching, bounding_boxes(origin.lat, origin.lng, high))
         if shrinks_left:
-            rows = _execute(statement.limit(NEAREST_FETCH_CAP + 1))
+            rows = _points(filters, origin, high, limit=NEAREST_FETCH_CAP + 1)
             if len(rows) > NEAREST_FETCH_CAP:
                 shrinks_left -= 1
                 high, growth = (low + high) / 2, 1.25
                 continue
         else:
-            rows = _execute(statement)
-        inside = _Points(_points_within(origin, high, rows), matching)
+            rows = _points(filters, origin, high)
+        inside = _Points(origin, high, rows, filters)
         if inside.total >= count or high >= WHOLE_EARTH_KM:
             return inside.page(0, count)
         low, high = high, min(high * growth, WHOLE_EARTH_KM)

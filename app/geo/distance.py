@@ -5,6 +5,7 @@ from typing import Literal, NamedTuple
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_MILE = 1.609344
 KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180
+RADIANS_PER_DEGREE = math.pi / 180  # what math.radians multiplies by
 
 DistanceUnit = Literal["km", "mi"]
 
@@ -22,13 +23,17 @@ class Box(NamedTuple):
 
 
 def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Distance in km along the surface of a spherical Earth."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlambda = math.radians(lng2 - lng1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    """Distance in km along the surface of a spherical Earth.
+
+    The directory's search loop repeats these operations in this order, so both give the
+    same figures to the last bit.
+    """
+    phi1, phi2 = lat1 * RADIANS_PER_DEGREE, lat2 * RADIANS_PER_DEGREE
+    half_dphi = math.sin((phi2 - phi1) * 0.5)
+    half_dlambda = math.sin((lng2 - lng1) * RADIANS_PER_DEGREE * 0.5)
+    a = half_dphi * half_dphi + math.cos(phi1) * math.cos(phi2) * half_dlambda * half_dlambda
     # Rounding can push a just above 1 for antipodal points.
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a if a < 1.0 else 1.0))
 
 
 def bounding_boxes(lat: float, lng: float, radius_km: float) -> list[Box]:

@@ -1,0 +1,81 @@
+"""Hot read queries compiled once per shape and run straight on the database driver.
+
+On every execute SQLAlchemy builds the statement, computes its cache key and looks up the
+compiled form: 0.1 to 0.3 ms a statement, more than SQLite takes to answer an indexed
+search. A prepared statement is written with Core as usual, with `bindparam()` for each
+value that changes between requests; it is compiled once per database dialect and run with
+`exec_driver_sql`, which skips those steps. Values fixed when it was built (a filter's
+keyword, say) are remembered and sent with every run.
+
+Only plain values can be prepared: statements with expanding IN lists are refused (give
+each list item its own bindparam and make the length part of the key).
+"""
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Executable
+from sqlalchemy.engine import Dialect
+
+CACHE_SIZE = 512
+
+
+class Prepared:
+    """One statement compiled for one dialect: its SQL, fixed values and parameter order."""
+
+    __slots__ = ("sql", "_compiled", "_order", "_processors")
+
+    def __init__(self, statement: Executable, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        if compiled.post_compile_params or compiled.literal_execute_params:
+            raise ValueError("expanding parameters cannot be prepared; use one bindparam per value")
+        self.sql = compiled.string
+        self._compiled = compiled
+        self._order = compiled.positiontup  # None when the driver takes named parameters
+        processors = {}
+        for bind, name in compiled.bind_names.items():
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                processors[name] = processor
+        self._processors = processors
+
+    def rows(self, connection: Connection, values: Mapping[str, Any] | None = None) -> list[tuple]:
+        """All rows as the driver's tuples (SQLite gives booleans as 0 and 1)."""
+        params = self._compiled.construct_params(values, escape_names=False)
+        for name, processor in self._processors.items():
+            params[name] = processor(params[name])
+        if self._order is not None:
+            params = tuple(params[name] for name in self._order)
+        result = connection.exec_driver_sql(self.sql, params)
+        try:
+            # Plain tuples from the driver: making a Row of each costs more than the query
+            # for the thousands of points a wide search reads.
+            return result.cursor.fetchall()
+        finally:
+            result.close()
+
+
+_cache: OrderedDict[tuple, Prepared] = OrderedDict()
+_lock = threading.Lock()
+
+
+def prepared(connection: Connection, key: Hashable, build: Callable[[], Executable]) -> Prepared:
+    """The statement `build()` makes, compiled for this connection's database, kept by `key`.
+
+    The key must name everything that shapes the statement (which filters, how many values
+    in a list): two calls with the same key must build the same SQL.
+    """
+    dialect = connection.dialect
+    full_key = (dialect.name, dialect.driver, key)
+    with _lock:
+        statement = _cache.get(full_key)
+        if statement is not None:
+            _cache.move_to_end(full_key)
+            return statement
+    statement = Prepared(build(), dialect)
+    with _lock:
+        _cache[full_key] = statement
+        if len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return statement

@@ -59,6 +59,9 @@ def defaults(instance_path: str) -> dict:
         "API_RATE_LIMIT": "300 per minute",
         # Lets the benchmark compare against a full scan with ?_scan=1; never in production.
         "SEARCH_FULL_SCAN_PARAM": False,
+        # Searches with more leaders than this in the 1° cells around them count leaders by
+        # grid cells (leader_cells) instead of reading every point; both answers are exact.
+        "SEARCH_CELLS_ABOVE": 1200,
         "UPLOAD_FOLDER": str(Path(instance_path) / "uploads"),
         "DEMO_BANNER": True,
     }

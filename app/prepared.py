@@ -24,14 +24,16 @@ CACHE_SIZE = 512
 class Prepared:
     """One statement compiled for one dialect: its SQL, fixed values and parameter order."""
 
-    __slots__ = ("sql", "_compiled", "_order", "_processors")
+    __slots__ = ("sql", "_fixed", "_order", "_processors")
 
     def __init__(self, statement: Executable, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         if compiled.post_compile_params or compiled.literal_execute_params:
             raise ValueError("expanding parameters cannot be prepared; use one bindparam per value")
         self.sql = compiled.string
-        self._compiled = compiled
+        # The values fixed when the statement was built; placeholders get theirs on each run.
+        self._fixed = {compiled.bind_names[bind]: bind.effective_value
+                       for bind in compiled.binds.values() if not bind.required}
         self._order = compiled.positiontup  # None when the driver takes named parameters
         processors = {}
         for bind, name in compiled.bind_names.items():
@@ -42,11 +44,11 @@ class Prepared:
 
     def rows(self, connection: Connection, values: Mapping[str, Any] | None = None) -> list[tuple]:
         """All rows as the driver's tuples (SQLite gives booleans as 0 and 1)."""
-        params = self._compiled.construct_params(values, escape_names=False)
+        params = {**self._fixed, **values} if values else dict(self._fixed)
         for name, processor in self._processors.items():
             params[name] = processor(params[name])
         if self._order is not None:
-            params = tuple(params[name] for name in self._order)
+            params = tuple([params[name] for name in self._order])
         result = connection.exec_driver_sql(self.sql, params)
         try:
             # Plain tuples from the driver: making a Row of each costs more than the query

@@ -2,6 +2,7 @@
 import heapq
 import itertools
 import math
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -9,17 +10,19 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import (ColumnElement, Row, Select, and_, bindparam, case, exists, func, or_, select, true,
-                        union_all)
+from sqlalchemy import (ColumnElement, Row, Select, and_, bindparam, case, exists, func, literal_column, or_,
+                        select, true, union_all)
 from sqlalchemy.orm import selectinload
 
 from app.directory.geocoding import get_geocoder
 from app.extensions import db
 from app.geo.distance import EARTH_RADIUS_KM, KM_PER_MILE, RADIANS_PER_DEGREE, DistanceUnit, \
     bounding_boxes, describe_distance, haversine_km
+from app.geo.cells import FINEST, Run, cell_of, column_of, cover, row_of
 from app.geo.geocoder import Candidate
 from app.prepared import prepared
-from app.models.directory import FocusArea, LeaderProfile, Program, ProfileProgram, profile_focus_areas
+from app.models.directory import FocusArea, LeaderCell, LeaderProfile, Program, ProfileProgram, \
+    profile_focus_areas
 
 PER_PAGE = 20
 MIN_RADIUS = 5
@@ -34,6 +37,10 @@ NEAREST_FETCH_CAP = 5000
 NEAREST_MAX_SHRINKS = 6
 # Places typed into the search box, remembered per worker: the offline gazetteer never changes.
 PLACE_CACHE_SIZE = 2048
+# How long a worker keeps its map of where leaders are crowded.
+DENSITY_MAP_SECONDS = 60
+# Boxes taller than this many rows of cells are read as one range of rows, not row by row.
+MAX_SEEK_ROWS = 256
 # Points per UNION ALL when reading the leaders at a page's points (SQLite allows 500 terms).
 LEADERS_AT_CHUNK = 200
 
@@ -186,12 +193,17 @@ def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Fi
            page: int = 1, per_page: int = PER_PAGE, *, full_scan: bool = False) -> Results:
     """Listed leaders matching the filters: near `origin` by distance, else everyone by name.
 
-    Near a place: bounding boxes on the indexed public point pick the distinct public points
-    (with how many leaders each holds, straight from the covering index), exact distances (one
-    per point) keep those inside the circle and give the count, and leaders are read only at
-    the points the page shown needs. When nobody is inside the circle, the nearest leaders are returned
-    instead (Results.nearest). Leaders who work online follow when filters.online is on.
-    full_scan skips the boxes (for the benchmark's comparison only).
+    Near a place, one of two exact ways:
+    - by points (_Points): bounding boxes on the indexed public point pick the distinct public
+      points (with how many leaders each holds, straight from the covering index), exact
+      distances (one per point) keep those inside the circle and give the count;
+    - by cells (_Counted), where leaders are crowded and no filter but "online" is set: the
+      grid cells wholly inside the circle add their counts from leader_cells, and only the
+      points of the cells on its edge are measured.
+    Either way leaders are read only at the points the page shown needs. When nobody is inside
+    the circle, the nearest leaders are returned instead (Results.nearest). Leaders who work
+    online follow when filters.online is on. full_scan skips the index (for the benchmark's
+    comparison only).
     """
     page = max(1, page)
     start, stop = (page - 1) * per_page, page * per_page
@@ -201,6 +213,8 @@ def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Fi
 
     if full_scan:
         found = _Leaders(_within(origin, radius_km, _execute(_candidates(matching))))
+    elif _countable(filters) and _crowded(origin, radius_km):
+        found = _Counted(origin, radius_km, filters)
     else:
         found = _Points(origin, radius_km, _points(filters, origin, radius_km), filters)
     nearest = not found.total
@@ -227,6 +241,7 @@ _T = LeaderProfile.__table__
 _AREAS = FocusArea.__table__
 _PROGRAMS = Program.__table__
 _PROFILE_PROGRAMS = ProfileProgram.__table__
+_CELLS = LeaderCell.__table__
 
 # distance, name for ties, id, works online, summary when read; ids are unique, so tuples sort
 # by (distance, name, id) and never compare summaries.
@@ -278,7 +293,7 @@ def _candidates(matching: Sequence[ColumnElement[bool]]) -> Select:
             .where(*matching, _T.c.public_lat.is_not(None), _T.c.public_lng.is_not(None)))
 
 
-def _points(filters: Filters, origin: Origin, radius_km: float, limit: int | None = None) -> list[Row[Any]]:
+def _points(filters: Filters, origin: Origin, radius_km: float, limit: int | None = None) -> list[tuple]:
     """(lat, lng, leaders, of them online) for each distinct public point in the boxes around origin.
 
     City-level leaders share their area's point, so there are fewer points than leaders.
@@ -286,47 +301,70 @@ def _points(filters: Filters, origin: Origin, radius_km: float, limit: int | Non
     two boxes makes SQLite's planner give up on the index). A prepared statement: this runs on
     every search.
     """
-    boxes = bounding_boxes(origin.lat, origin.lng, radius_km)
     values: dict[str, float | int] = {}
     shape = []
-    for number, box in enumerate(boxes):
-        bands = range(math.floor(box.min_lat), math.floor(box.max_lat) + 1)
-        shape.append(len(bands))
-        values.update({f"box{number}_band{index}": band for index, band in enumerate(bands)})
-        values.update({f"box{number}_min_lat": box.min_lat, f"box{number}_max_lat": box.max_lat,
-                       f"box{number}_min_lng": box.min_lng, f"box{number}_max_lng": box.max_lng})
+    for number, box in enumerate(bounding_boxes(origin.lat, origin.lng, radius_km)):
+        prefix = f"box{number}"
+        rows = range(row_of(box.min_lat), row_of(box.max_lat) + 1)
+        if len(rows) > MAX_SEEK_ROWS:  # most of the world: one range, no seeks
+            shape.append(0)
+            values[f"{prefix}_first_row"], values[f"{prefix}_last_row"] = rows[0], rows[-1]
+        else:
+            shape.append(_padded(len(rows)))
+            values.update({f"{prefix}_row{index}": rows[min(index, len(rows) - 1)]
+                           for index in range(shape[-1])})
+        values.update({f"{prefix}_first_column": column_of(box.min_lng),
+                       f"{prefix}_last_column": column_of(box.max_lng),
+                       f"{prefix}_min_lat": box.min_lat, f"{prefix}_max_lat": box.max_lat,
+                       f"{prefix}_min_lng": box.min_lng, f"{prefix}_max_lng": box.max_lng})
 
     def build():
         matching = _matching(filters)
-        parts = [select(_T.c.public_lat, _T.c.public_lng, func.count(),
-                        func.sum(case((_T.c.works_online == true(), 1), else_=0)))
-                 .where(*matching, _in_box_params(f"box{number}", bands))
-                 # In index order (lat_band is a function of public_lat): no sorting to group.
-                 .group_by(_T.c.lat_band, _T.c.public_lng, _T.c.public_lat)
-                 for number, bands in enumerate(shape)]
-        statement = parts[0] if len(parts) == 1 else union_all(*parts)
+        parts = [select(*_point_columns(filters)).where(*matching, _in_box_params(f"box{number}", rows))
+                 # In index order (the cell is a function of the point): no sorting to group.
+                 .group_by(_T.c.cell_y, _T.c.cell_x, _T.c.public_lat, _T.c.public_lng)
+                 for number, rows in enumerate(shape)]
+        statement = _union(parts)
         return statement if limit is None else statement.limit(limit)
 
     connection = db.session.connection()
     return prepared(connection, ("points", filters, tuple(shape), limit), build).rows(connection, values)
 
 
-def _in_box_params(prefix: str, bands: int) -> ColumnElement[bool]:
-    """A box's latitude bands (`bands` of them), then its edges, as placeholders.
+def _point_columns(filters: Filters) -> tuple:
+    # Who works online is counted only when the search includes online leaders.
+    online = (func.sum(case((_T.c.works_online == true(), 1), else_=0)) if filters.online
+              else literal_column("0"))
+    return _T.c.public_lat, _T.c.public_lng, func.count(), online
 
-    The bands come first so the index seeks each band's longitude range.
+
+def _padded(count: int) -> int:
+    """The next power of two: statements are prepared for a few list lengths, the last value repeated."""
+    return 1 << (count - 1).bit_length()
+
+
+def _in_box_params(prefix: str, rows: int) -> ColumnElement[bool]:
+    """A box's rows of finest cells (`rows` of them, or 0 for a range), then its edges, as placeholders.
+
+    The rows come first so the index seeks each row's range of cells.
     """
-    return and_(_T.c.lat_band.in_([bindparam(f"{prefix}_band{index}") for index in range(bands)]),
+    if rows:
+        in_rows = _T.c.cell_y.in_([bindparam(f"{prefix}_row{index}") for index in range(rows)])
+    else:
+        in_rows = _T.c.cell_y.between(bindparam(f"{prefix}_first_row"), bindparam(f"{prefix}_last_row"))
+    return and_(in_rows,
+                _T.c.cell_x.between(bindparam(f"{prefix}_first_column"), bindparam(f"{prefix}_last_column")),
                 _T.c.public_lng.between(bindparam(f"{prefix}_min_lng"), bindparam(f"{prefix}_max_lng")),
                 _T.c.public_lat.between(bindparam(f"{prefix}_min_lat"), bindparam(f"{prefix}_max_lat")))
 
 
-def _leaders_at(filters: Filters, points: Sequence[_Point]) -> list[_Candidate]:
-    """Every leader at these points, as candidates with their summaries (ties go by name).
+def _leaders_at(filters: Filters, points: Sequence[_Point], limit: int) -> list[_Candidate]:
+    """The first `limit` leaders by name at each of these points, as candidates with summaries.
 
     Each point is its own index seek, joined with UNION ALL: a long OR of points defeats
     SQLite's planner, and one range around far-apart points (the nearest leaders to a remote
-    town) would read whole regions.
+    town) would read whole regions. The index holds each point's leaders in name order, so a
+    city-level point shared by thousands costs no more than the page needs.
     """
     if not points:
         return []
@@ -336,14 +374,15 @@ def _leaders_at(filters: Filters, points: Sequence[_Point]) -> list[_Candidate]:
     candidates = []
     for start in range(0, len(places), LEADERS_AT_CHUNK):
         chunk = places[start:start + LEADERS_AT_CHUNK]
-        values = {}
+        values = {"limit": limit}
         for index, (lat, lng) in enumerate(chunk):
-            values[f"band{index}"], values[f"lat{index}"], values[f"lng{index}"] = math.floor(lat), lat, lng
+            values[f"row{index}"], values[f"column{index}"] = cell_of(lat, lng)
+            values[f"lat{index}"], values[f"lng{index}"] = lat, lng
         statement = prepared(connection, ("leaders at", filters, len(chunk)),
                              lambda size=len(chunk): _leaders_at_statement(filters, size))
-        candidates += [(distances[lat, lng], name.casefold(), id_, online,
+        candidates += [(distances[lat, lng], name_key, id_, online,
                         Summary(slug, name, headline, city, region, country, lat, lng))
-                       for id_, name, lat, lng, online, slug, headline, city, region, country
+                       for id_, name, name_key, lat, lng, online, slug, headline, city, region, country
                        in statement.rows(connection, values)]
     return candidates
 
@@ -351,13 +390,22 @@ def _leaders_at(filters: Filters, points: Sequence[_Point]) -> list[_Candidate]:
 def _leaders_at_statement(filters: Filters, size: int):
     matching = _matching(filters)
     # Named one by one: the private lat/lng columns are never read.
-    columns = (_T.c.id, _T.c.display_name, _T.c.public_lat, _T.c.public_lng, _T.c.works_online,
+    columns = (_T.c.id, _T.c.display_name, _T.c.name_key, _T.c.public_lat, _T.c.public_lng, _T.c.works_online,
                _T.c.slug, _T.c.headline, _T.c.city, _T.c.region, _T.c.country)
-    parts = [select(*columns).where(*matching, _T.c.lat_band == bindparam(f"band{index}"),
-                                    _T.c.public_lng == bindparam(f"lng{index}"),
-                                    _T.c.public_lat == bindparam(f"lat{index}"))
-             for index in range(size)]
-    return parts[0] if size == 1 else union_all(*parts)
+    parts = []
+    for index in range(size):
+        first = (select(*columns).where(*matching, _T.c.cell_y == bindparam(f"row{index}"),
+                                        _T.c.cell_x == bindparam(f"column{index}"),
+                                        _T.c.public_lat == bindparam(f"lat{index}"),
+                                        _T.c.public_lng == bindparam(f"lng{index}"))
+                 .order_by(_T.c.name_key, _T.c.id).limit(bindparam("limit"))).subquery(f"point{index}")
+        parts.append(select(*first.c))
+    return _union(parts)
+
+
+def _union(parts: list[Select]):
+    """The SELECTs as one statement: each is its own index seek."""
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 class _Leaders:
@@ -425,7 +473,7 @@ class _Points:
             seen += size
             if seen >= stop:
                 break
-        leaders = sorted(_leaders_at(self.filters, wanted))
+        leaders = sorted(_leaders_at(self.filters, wanted, stop - first))
         return leaders[start - first:stop - first]
 
     @cached_property
@@ -434,6 +482,134 @@ class _Points:
 
     def holds(self, id_: int, lat: float | None, lng: float | None) -> bool:
         return (lat, lng) in self._places
+
+
+def _countable(filters: Filters) -> bool:
+    """leader_cells counts every searchable leader: it answers searches without other filters."""
+    return not (filters.keyword or filters.focus_area or filters.language or filters.program)
+
+
+def _crowded(origin: Origin, radius_km: float) -> bool:
+    """Are there so many leaders around that counting cells beats reading their points?
+
+    Judged from a map of the 1° cells kept per worker for a minute: a stale map only makes a
+    search take the slower of two exact ways.
+    """
+    cells = _density_map()
+    around = 0
+    for box in bounding_boxes(origin.lat, origin.lng, radius_km):
+        first_x, last_x = column_of(box.min_lng) >> FINEST, column_of(box.max_lng) >> FINEST
+        for y in range(row_of(box.min_lat) >> FINEST, (row_of(box.max_lat) >> FINEST) + 1):
+            for x in range(first_x, last_x + 1):
+                around += cells.get((y, x), 0)
+    return around > current_app.config["SEARCH_CELLS_ABOVE"]
+
+
+def _density_map() -> dict[tuple[int, int], int]:
+    cached = current_app.extensions.get("directory.density")
+    now = time.monotonic()
+    if cached is None or cached[0] < now:
+        rows = db.session.execute(select(_CELLS.c.y, _CELLS.c.x, _CELLS.c.leaders)
+                                  .where(_CELLS.c.level == 0, _CELLS.c.leaders > 0))
+        cached = current_app.extensions["directory.density"] = (
+            now + DENSITY_MAP_SECONDS, {(y, x): leaders for y, x, leaders in rows})
+    return cached[1]
+
+
+class _Counted:
+    """Leaders inside the circle counted from the grid (app/geo/cells.py), without reading them.
+
+    Cells wholly inside the circle add their counts from leader_cells; the points of the
+    finest cells its edge crosses are measured one by one. The page is read from the smallest
+    circle around the origin that holds it: a crowded city needs only its centre.
+    """
+
+    def __init__(self, origin: Origin, radius_km: float, filters: Filters) -> None:
+        self.origin, self.radius_km, self.filters = origin, radius_km, filters
+        covered = cover(origin.lat, origin.lng, radius_km)
+        total, online = _cell_sums(covered.inside)
+        edge = _Points(origin, radius_km, _edge_points(filters, covered.edge), filters)
+        self.total = total + edge.total
+        self.online = (online if filters.online else 0) + edge.online
+
+    def page(self, start: int, stop: int) -> list[_Candidate]:
+        if start >= self.total:
+            return []
+        # The radius that would hold `stop` leaders if they were spread evenly, grown until it does.
+        reach = min(self.radius_km, self.radius_km * math.sqrt(stop / self.total) * 1.25)
+        while True:
+            near = _Points(self.origin, reach, _points(self.filters, self.origin, reach), self.filters)
+            if near.total >= stop or reach >= self.radius_km:
+                return near.page(start, stop)
+            reach = min(self.radius_km, reach * 2)
+
+    def holds(self, id_: int, lat: float | None, lng: float | None) -> bool:
+        if lat is None or lng is None:
+            return False
+        return haversine_km(self.origin.lat, self.origin.lng, lat, lng) <= self.radius_km
+
+
+# Runs per prepared statement (SQLite allows 500 terms in a compound SELECT); fewer are
+# padded with runs that match nothing to a multiple of RUNS_STEP, so a few shapes serve every circle.
+RUNS_PER_STATEMENT = 256
+RUNS_STEP = 8
+_NOWHERE = Run(-1, -1, 0, -1)
+
+
+def _chunks(runs: Sequence[Run]) -> Iterable[tuple[int, list[Run]]]:
+    for start in range(0, len(runs), RUNS_PER_STATEMENT):
+        chunk = list(runs[start:start + RUNS_PER_STATEMENT])
+        size = -(-len(chunk) // RUNS_STEP) * RUNS_STEP
+        yield size, chunk + [_NOWHERE] * (size - len(chunk))
+
+
+def _run_values(chunk: list[Run], *, levels: bool = True) -> dict[str, int]:
+    values = {}
+    for index, (level, y, x_min, x_max) in enumerate(chunk):
+        if levels:
+            values[f"level{index}"] = level
+        values[f"y{index}"], values[f"x_min{index}"], values[f"x_max{index}"] = y, x_min, x_max
+    return values
+
+
+def _cell_sums(runs: Sequence[Run]) -> tuple[int, int]:
+    """(leaders, of them online) in these runs of cells, from leader_cells.
+
+    One SELECT with the runs OR-ed: both databases seek each run in the primary key.
+    """
+    connection = db.session.connection()
+    leaders = online = 0
+    for size, chunk in _chunks(runs):
+        statement = prepared(connection, ("cell sums", size), lambda size=size: select(
+            func.coalesce(func.sum(_CELLS.c.leaders), 0), func.coalesce(func.sum(_CELLS.c.online), 0))
+            .where(or_(*(and_(_CELLS.c.level == bindparam(f"level{index}"), _CELLS.c.y == bindparam(f"y{index}"),
+                              _CELLS.c.x.between(bindparam(f"x_min{index}"), bindparam(f"x_max{index}")))
+                         for index in range(size)))))
+        (chunk_leaders, chunk_online), = statement.rows(connection, _run_values(chunk))
+        leaders += chunk_leaders
+        online += chunk_online
+    return leaders, online
+
+
+def _edge_points(filters: Filters, runs: Sequence[Run]) -> list[tuple]:
+    """(lat, lng, leaders, online) for each public point in these runs of finest cells."""
+    connection = db.session.connection()
+    points: list[tuple] = []
+
+    def build(size: int):
+        matching = _matching(filters)
+        parts = [select(*_point_columns(filters))
+                 .where(*matching, _T.c.cell_y == bindparam(f"y{index}"),
+                        _T.c.cell_x.between(bindparam(f"x_min{index}"), bindparam(f"x_max{index}")))
+                 .group_by(_T.c.cell_y, _T.c.cell_x, _T.c.public_lat, _T.c.public_lng)
+                 for index in range(size)]
+        return _union(parts)
+
+    for size, chunk in _chunks(runs):
+        values = _run_values(chunk, levels=False)
+        statement = prepared(connection, ("edge points", filters, size), lambda size=size: build(size))
+        points += statement.rows(connection, values)
+    return points
 
 
 def _within(origin: Origin, radius_km: float, rows: Iterable[Row[Any]]) -> list[_Candidate]:

@@ -1,6 +1,5 @@
 """The leader directory: profiles, their public and private locations, tags and programs."""
 import enum
-import math
 from datetime import datetime
 
 from sqlalchemy import (Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Table,
@@ -8,6 +7,7 @@ from sqlalchemy import (Boolean, DateTime, Float, ForeignKey, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.geo.cells import FINEST, cell_of
 from app.models.base import utcnow, value_enum
 
 
@@ -68,11 +68,12 @@ class LeaderProfile(db.Model):
     """A leader's public profile. lat/lng are private; public_lat/public_lng are what others see."""
     __tablename__ = "leader_profiles"
     __table_args__ = (
-        # The radius search: whole-degree latitude bands, then a longitude range inside each,
-        # so a box reads only its own corner of the world. It covers the count and the order
-        # (grouped by point), so those never read the table itself.
-        Index("ix_leader_profiles_search_band", "searchable", "lat_band", "public_lng",
-              "public_lat", "works_online"),
+        # The radius search: rows of the finest grid cells (app/geo/cells.py), then a range
+        # of cells inside each, so a box reads only its own corner of the world. It covers
+        # the points, their leaders and who works online, grouped in index order.
+        # At each point its leaders come in name order, so a page reads only the ones it shows.
+        Index("ix_leader_profiles_search_cell", "searchable", "cell_y", "cell_x", "public_lat",
+              "public_lng", "name_key", "works_online"),
         Index("ix_leader_profiles_listed_name", "listed", "display_name"),
     )
 
@@ -80,6 +81,11 @@ class LeaderProfile(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     slug: Mapped[str] = mapped_column(String(90), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
+    # display_name.casefold(), the order of leaders at the same distance; compared byte by byte
+    # (code point order, as Python compares) on both databases. Kept like the cells below.
+    name_key: Mapped[str] = mapped_column(
+        String(255).with_variant(String(255, collation="C"), "postgresql"), server_default="",
+        default=lambda context: (context.get_current_parameters().get("display_name") or "").casefold())
     headline: Mapped[str] = mapped_column(String(120), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
     quote: Mapped[str] = mapped_column(String(280), default="")
@@ -106,9 +112,10 @@ class LeaderProfile(db.Model):
     precision: Mapped[Precision] = mapped_column(value_enum(Precision), default=Precision.CITY)
     public_lat: Mapped[float | None] = mapped_column(Float)
     public_lng: Mapped[float | None] = mapped_column(Float)
-    # floor(public_lat), kept by the events below; Core inserts get it from their own values.
-    lat_band: Mapped[int | None] = mapped_column(Integer, default=lambda context: lat_band_of(
-        context.get_current_parameters().get("public_lat")))
+    # The public point's finest grid cell (geo.cells.cell_of), kept by the events below; Core
+    # inserts get it from their own values. Triggers keep leader_cells counting these.
+    cell_y: Mapped[int | None] = mapped_column(Integer, default=lambda context: _cell_default(context, 0))
+    cell_x: Mapped[int | None] = mapped_column(Integer, default=lambda context: _cell_default(context, 1))
 
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -120,13 +127,112 @@ class LeaderProfile(db.Model):
     programs: Mapped[list[ProfileProgram]] = relationship(cascade="all, delete-orphan")
 
 
-def lat_band_of(public_lat: float | None) -> int | None:
-    return None if public_lat is None else math.floor(public_lat)
+def cell_of_point(public_lat: float | None, public_lng: float | None) -> tuple[int | None, int | None]:
+    """The finest grid cell of a public point; (None, None) without one."""
+    if public_lat is None or public_lng is None:
+        return None, None
+    return cell_of(public_lat, public_lng)
+
+
+def _cell_default(context, part: int) -> int | None:
+    values = context.get_current_parameters()
+    return cell_of_point(values.get("public_lat"), values.get("public_lng"))[part]
+
+
+@event.listens_for(LeaderProfile.display_name, "set")
+def _keep_name_key(profile: LeaderProfile, value: str | None, *_args) -> None:
+    profile.name_key = (value or "").casefold()
 
 
 @event.listens_for(LeaderProfile.public_lat, "set")
-def _keep_lat_band(profile: LeaderProfile, value: float | None, *_args) -> None:
-    profile.lat_band = lat_band_of(value)
+def _keep_cell_for_lat(profile: LeaderProfile, value: float | None, *_args) -> None:
+    profile.cell_y, profile.cell_x = cell_of_point(value, profile.public_lng)
+
+
+@event.listens_for(LeaderProfile.public_lng, "set")
+def _keep_cell_for_lng(profile: LeaderProfile, value: float | None, *_args) -> None:
+    profile.cell_y, profile.cell_x = cell_of_point(profile.public_lat, value)
+
+
+class LeaderCell(db.Model):
+    """How many searchable leaders have their public point in a grid cell, at every level.
+
+    Kept by database triggers on leader_profiles (CELL_TRIGGERS), so every way a profile
+    changes — the ORM, Core updates, cascaded deletes — keeps the counts exact. The radius
+    search adds up the cells wholly inside its circle instead of reading each leader.
+    """
+    __tablename__ = "leader_cells"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    y: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    x: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    leaders: Mapped[int] = mapped_column(Integer, default=0)
+    online: Mapped[int] = mapped_column(Integer, default=0)  # of them, working online
+
+
+def _cell_deltas(row: str, sign: str, levels: str, level: str) -> str:
+    """SELECT one (level, y, x, leaders, online) change per level for OLD or NEW."""
+    return (f"SELECT {level} AS level, {row}.cell_y >> ({FINEST} - {level}) AS y, "
+            f"{row}.cell_x >> ({FINEST} - {level}) AS x, {sign}1 AS leaders, "
+            f"{sign}(CASE WHEN {row}.works_online THEN 1 ELSE 0 END) AS online FROM {levels} "
+            f"WHERE {row}.searchable AND {row}.cell_y IS NOT NULL")
+
+
+def _cell_upsert(parts: list[str], target: str) -> str:
+    # Changes summed per cell and applied in key order: two moves never lock cells in
+    # opposite orders, and a change that moves nobody writes nothing.
+    return (f"INSERT INTO leader_cells {target}(level, y, x, leaders, online) "
+            f"SELECT level, y, x, sum(leaders), sum(online) FROM ("
+            + " UNION ALL ".join(parts) +
+            ") AS deltas GROUP BY level, y, x "
+            "HAVING sum(leaders) <> 0 OR sum(online) <> 0 ORDER BY level, y, x "
+            "ON CONFLICT (level, y, x) DO UPDATE SET leaders = leader_cells.leaders + excluded.leaders, "
+            "online = leader_cells.online + excluded.online")
+
+
+_SQLITE_LEVELS = "(" + " UNION ALL ".join(f"SELECT {level} AS level" for level in range(FINEST + 1)) + ") AS levels"
+_PG_LEVELS = f"generate_series(0, {FINEST}) AS levels (level)"
+
+CELL_TRIGGERS = {
+    "sqlite": [
+        "CREATE TRIGGER leader_cells_on_insert AFTER INSERT ON leader_profiles BEGIN "
+        + _cell_upsert([_cell_deltas("NEW", "+", _SQLITE_LEVELS, "level")], "") + "; END",
+        "CREATE TRIGGER leader_cells_on_delete AFTER DELETE ON leader_profiles BEGIN "
+        + _cell_upsert([_cell_deltas("OLD", "-", _SQLITE_LEVELS, "level")], "") + "; END",
+        "CREATE TRIGGER leader_cells_on_update AFTER UPDATE OF searchable, cell_y, cell_x, works_online "
+        "ON leader_profiles BEGIN "
+        + _cell_upsert([_cell_deltas("OLD", "-", _SQLITE_LEVELS, "level"),
+                        _cell_deltas("NEW", "+", _SQLITE_LEVELS, "level")], "") + "; END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION leader_cells_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF TG_OP = 'INSERT' THEN "
+        + _cell_upsert([_cell_deltas("NEW", "+", _PG_LEVELS, "level")], "") + "; "
+        "ELSIF TG_OP = 'DELETE' THEN "
+        + _cell_upsert([_cell_deltas("OLD", "-", _PG_LEVELS, "level")], "") + "; "
+        "ELSE "
+        + _cell_upsert([_cell_deltas("OLD", "-", _PG_LEVELS, "level"),
+                        _cell_deltas("NEW", "+", _PG_LEVELS, "level")], "") + "; "
+        "END IF; RETURN NULL; END $$",
+        "CREATE TRIGGER leader_cells_sync AFTER INSERT OR DELETE OR UPDATE OF searchable, cell_y, cell_x, "
+        "works_online ON leader_profiles FOR EACH ROW EXECUTE FUNCTION leader_cells_sync()",
+    ],
+}
+DROP_CELL_TRIGGERS = {
+    "sqlite": ["DROP TRIGGER IF EXISTS leader_cells_on_insert", "DROP TRIGGER IF EXISTS leader_cells_on_delete",
+               "DROP TRIGGER IF EXISTS leader_cells_on_update"],
+    "postgresql": ["DROP TRIGGER IF EXISTS leader_cells_sync ON leader_profiles",
+                   "DROP FUNCTION IF EXISTS leader_cells_sync()"],
+}
+
+
+@event.listens_for(db.metadata, "after_create")
+def _create_cell_triggers(_metadata, connection, tables=(), **_kwargs) -> None:
+    """create_all (tests, `seed-demo` on a new file) makes the triggers the migration makes."""
+    if not {"leader_profiles", "leader_cells"} <= {table.name for table in tables}:
+        return
+    for statement in CELL_TRIGGERS.get(connection.dialect.name, []):
+        connection.exec_driver_sql(statement)
 
 
 class LeaderApplication(db.Model):

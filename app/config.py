@@ -59,9 +59,10 @@ def defaults(instance_path: str) -> dict:
         "API_RATE_LIMIT": "300 per minute",
         # Lets the benchmark compare against a full scan with ?_scan=1; never in production.
         "SEARCH_FULL_SCAN_PARAM": False,
-        # Searches with more leaders than this in the 1° cells around them count leaders by
-        # grid cells (leader_cells) instead of reading every point; both answers are exact.
-        "SEARCH_CELLS_ABOVE": 1200,
+        # A radius search with more than this many leaders per km of radius in the 1° cells
+        # around it counts leaders by grid cells (leader_cells) instead of reading every
+        # point: reading grows with the leaders, counting with the circle's edge. Both are exact.
+        "SEARCH_CELLS_PER_KM": 24,
         "UPLOAD_FOLDER": str(Path(instance_path) / "uploads"),
         "DEMO_BANNER": True,
     }

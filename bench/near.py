@@ -86,7 +86,8 @@ def build(env: dict, leaders: int, min_population: int) -> None:
                    check=True)
     print(f"{leaders:,} leaders seeded in {time.perf_counter() - started:.0f} s")
     subprocess.run([str(BIN / "python"), "-c",
-                    "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('ANALYZE'); c.close()",
+                    "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('ANALYZE'); "
+                    "c.execute('PRAGMA wal_checkpoint(TRUNCATE)'); c.close()",
                     env["LEADERS_DATABASE_URL"].removeprefix("sqlite:///")], check=True)
 
 

@@ -21,7 +21,7 @@ from app.geo.distance import EARTH_RADIUS_KM, KM_PER_MILE, RADIANS_PER_DEGREE, D
 from app.geo.cells import FINEST, Run, cell_of, column_of, cover, row_of
 from app.geo.geocoder import Candidate
 from app.prepared import prepared
-from app.models.directory import FocusArea, LeaderCell, LeaderProfile, Program, ProfileProgram, \
+from app.models.directory import FocusArea, LeaderCell, LeaderPoint, LeaderProfile, Program, ProfileProgram, \
     profile_focus_areas
 
 PER_PAGE = 20
@@ -40,7 +40,7 @@ PLACE_CACHE_SIZE = 2048
 # How long a worker keeps its map of where leaders are crowded.
 DENSITY_MAP_SECONDS = 60
 # Boxes taller than this many rows of cells are read as one range of rows, not row by row.
-MAX_SEEK_ROWS = 256
+MAX_SEEK_ROWS = 1024
 # Points per UNION ALL when reading the leaders at a page's points (SQLite allows 500 terms).
 LEADERS_AT_CHUNK = 200
 
@@ -207,12 +207,11 @@ def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Fi
     """
     page = max(1, page)
     start, stop = (page - 1) * per_page, page * per_page
-    matching = _matching(filters)
     if origin is None:
-        return _by_name(matching, filters, page, per_page)
+        return _by_name(_matching(filters), filters, page, per_page)
 
     if full_scan:
-        found = _Leaders(_within(origin, radius_km, _execute(_candidates(matching))))
+        found = _Leaders(_within(origin, radius_km, _execute(_candidates(_matching(filters)))))
     elif _countable(filters) and _crowded(origin, radius_km):
         found = _Counted(origin, radius_km, filters)
     else:
@@ -225,8 +224,8 @@ def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Fi
             for distance, _name, id_, online, summary in found.page(start, stop)]
 
     if filters.online:
-        online_total = db.session.scalar(
-            select(func.count()).select_from(_T).where(*matching, _T.c.works_online == true())) - found.online
+        matching = _matching(filters)  # the prepared statements above build their own
+        online_total = _online_count(filters, matching) - found.online
         wanted = stop - total  # how many online leaders this page still needs
         if wanted > 0:
             skip = max(0, start - total)
@@ -242,6 +241,7 @@ _AREAS = FocusArea.__table__
 _PROGRAMS = Program.__table__
 _PROFILE_PROGRAMS = ProfileProgram.__table__
 _CELLS = LeaderCell.__table__
+_POINTS = LeaderPoint.__table__
 
 # distance, name for ties, id, works online, summary when read; ids are unique, so tuples sort
 # by (distance, name, id) and never compare summaries.
@@ -319,10 +319,8 @@ def _points(filters: Filters, origin: Origin, radius_km: float, limit: int | Non
                        f"{prefix}_min_lng": box.min_lng, f"{prefix}_max_lng": box.max_lng})
 
     def build():
-        matching = _matching(filters)
-        parts = [select(*_point_columns(filters)).where(*matching, _in_box_params(f"box{number}", rows))
-                 # In index order (the cell is a function of the point): no sorting to group.
-                 .group_by(_T.c.cell_y, _T.c.cell_x, _T.c.public_lat, _T.c.public_lng)
+        parts = [_points_where(filters, lambda *columns, number=number, rows=rows: [
+                     _in_box_params(f"box{number}", rows, *columns)])
                  for number, rows in enumerate(shape)]
         statement = _union(parts)
         return statement if limit is None else statement.limit(limit)
@@ -331,11 +329,23 @@ def _points(filters: Filters, origin: Origin, radius_km: float, limit: int | Non
     return prepared(connection, ("points", filters, tuple(shape), limit), build).rows(connection, values)
 
 
-def _point_columns(filters: Filters) -> tuple:
-    # Who works online is counted only when the search includes online leaders.
-    online = (func.sum(case((_T.c.works_online == true(), 1), else_=0)) if filters.online
-              else literal_column("0"))
-    return _T.c.public_lat, _T.c.public_lng, func.count(), online
+def _points_where(filters: Filters, where: Callable[..., list[ColumnElement[bool]]]) -> Select:
+    """SELECT (lat, lng, leaders, of them online) per public point, for where(cell_y, cell_x, lat, lng).
+
+    Without filters, from leader_points (one row per point, counted by triggers); with them,
+    by grouping the matching leaders, in index order (the cell is a function of the point)
+    so nothing is sorted. Who works online is counted only when the search includes them.
+    """
+    if _countable(filters):
+        points = _POINTS.c
+        online = points.online if filters.online else literal_column("0")
+        return (select(points.lat, points.lng, points.leaders, online)
+                .where(*where(points.cell_y, points.cell_x, points.lat, points.lng)))
+    columns = _T.c
+    online = func.sum(case((columns.works_online == true(), 1), else_=0)) if filters.online else literal_column("0")
+    return (select(columns.public_lat, columns.public_lng, func.count(), online)
+            .where(*_matching(filters), *where(columns.cell_y, columns.cell_x, columns.public_lat, columns.public_lng))
+            .group_by(columns.cell_y, columns.cell_x, columns.public_lat, columns.public_lng))
 
 
 def _padded(count: int) -> int:
@@ -343,43 +353,56 @@ def _padded(count: int) -> int:
     return 1 << (count - 1).bit_length()
 
 
-def _in_box_params(prefix: str, rows: int) -> ColumnElement[bool]:
+def _in_box_params(prefix: str, rows: int, cell_y, cell_x, lat, lng) -> ColumnElement[bool]:
     """A box's rows of finest cells (`rows` of them, or 0 for a range), then its edges, as placeholders.
 
     The rows come first so the index seeks each row's range of cells.
     """
     if rows:
-        in_rows = _T.c.cell_y.in_([bindparam(f"{prefix}_row{index}") for index in range(rows)])
+        in_rows = cell_y.in_([bindparam(f"{prefix}_row{index}") for index in range(rows)])
     else:
-        in_rows = _T.c.cell_y.between(bindparam(f"{prefix}_first_row"), bindparam(f"{prefix}_last_row"))
+        in_rows = cell_y.between(bindparam(f"{prefix}_first_row"), bindparam(f"{prefix}_last_row"))
     return and_(in_rows,
-                _T.c.cell_x.between(bindparam(f"{prefix}_first_column"), bindparam(f"{prefix}_last_column")),
-                _T.c.public_lng.between(bindparam(f"{prefix}_min_lng"), bindparam(f"{prefix}_max_lng")),
-                _T.c.public_lat.between(bindparam(f"{prefix}_min_lat"), bindparam(f"{prefix}_max_lat")))
+                cell_x.between(bindparam(f"{prefix}_first_column"), bindparam(f"{prefix}_last_column")),
+                lng.between(bindparam(f"{prefix}_min_lng"), bindparam(f"{prefix}_max_lng")),
+                lat.between(bindparam(f"{prefix}_min_lat"), bindparam(f"{prefix}_max_lat")))
 
 
-def _leaders_at(filters: Filters, points: Sequence[_Point], limit: int) -> list[_Candidate]:
-    """The first `limit` leaders by name at each of these points, as candidates with summaries.
+def _leaders_at(filters: Filters, points: Sequence[_Point], wanted: int) -> list[_Candidate]:
+    """Enough leaders at these points (nearest first) for the first `wanted` in the search's
+    order, as candidates with their summaries.
 
     Each point is its own index seek, joined with UNION ALL: a long OR of points defeats
     SQLite's planner, and one range around far-apart points (the nearest leaders to a remote
     town) would read whole regions. The index holds each point's leaders in name order, so a
-    city-level point shared by thousands costs no more than the page needs.
+    city-level point shared by thousands costs only the leaders the page still needs.
     """
-    if not points:
-        return []
+    whole, capped = [], []  # (lat, lng) and, for capped points, how many to read
+    nearer = 0  # leaders at points nearer than the current distance
+    for _distance, tied in itertools.groupby(points, key=lambda point: point[0]):
+        group = list(tied)
+        need = wanted - nearer  # ties are ordered by name: each may need them all
+        for _, lat, lng, leaders, _ in group:
+            if leaders > need:
+                capped.append((lat, lng, need))
+            else:
+                whole.append((lat, lng, None))
+        nearer += sum(point[3] for point in group)
     distances = {(lat, lng): distance for distance, lat, lng, _, _ in points}
-    places = list(distances)
+    ordered = whole + capped  # whole points first: the statement's shape is (whole, capped)
     connection = db.session.connection()
     candidates = []
-    for start in range(0, len(places), LEADERS_AT_CHUNK):
-        chunk = places[start:start + LEADERS_AT_CHUNK]
-        values = {"limit": limit}
-        for index, (lat, lng) in enumerate(chunk):
+    for start in range(0, len(ordered), LEADERS_AT_CHUNK):
+        chunk = ordered[start:start + LEADERS_AT_CHUNK]
+        values = {}
+        for index, (lat, lng, limit) in enumerate(chunk):
             values[f"row{index}"], values[f"column{index}"] = cell_of(lat, lng)
             values[f"lat{index}"], values[f"lng{index}"] = lat, lng
-        statement = prepared(connection, ("leaders at", filters, len(chunk)),
-                             lambda size=len(chunk): _leaders_at_statement(filters, size))
+            if limit is not None:
+                values[f"limit{index}"] = limit
+        shape = (sum(1 for _, _, limit in chunk if limit is None), sum(1 for _, _, limit in chunk if limit is not None))
+        statement = prepared(connection, ("leaders at", filters, shape),
+                             lambda: _leaders_at_statement(filters, *shape))
         candidates += [(distances[lat, lng], name_key, id_, online,
                         Summary(slug, name, headline, city, region, country, lat, lng))
                        for id_, name, name_key, lat, lng, online, slug, headline, city, region, country
@@ -387,19 +410,23 @@ def _leaders_at(filters: Filters, points: Sequence[_Point], limit: int) -> list[
     return candidates
 
 
-def _leaders_at_statement(filters: Filters, size: int):
+def _leaders_at_statement(filters: Filters, whole: int, capped: int):
+    """`whole` points read whole, then `capped` points read up to their own limit, by name."""
     matching = _matching(filters)
     # Named one by one: the private lat/lng columns are never read.
     columns = (_T.c.id, _T.c.display_name, _T.c.name_key, _T.c.public_lat, _T.c.public_lng, _T.c.works_online,
                _T.c.slug, _T.c.headline, _T.c.city, _T.c.region, _T.c.country)
     parts = []
-    for index in range(size):
-        first = (select(*columns).where(*matching, _T.c.cell_y == bindparam(f"row{index}"),
-                                        _T.c.cell_x == bindparam(f"column{index}"),
-                                        _T.c.public_lat == bindparam(f"lat{index}"),
-                                        _T.c.public_lng == bindparam(f"lng{index}"))
-                 .order_by(_T.c.name_key, _T.c.id).limit(bindparam("limit"))).subquery(f"point{index}")
-        parts.append(select(*first.c))
+    for index in range(whole + capped):
+        at_point = select(*columns).where(*matching, _T.c.cell_y == bindparam(f"row{index}"),
+                                          _T.c.cell_x == bindparam(f"column{index}"),
+                                          _T.c.public_lat == bindparam(f"lat{index}"),
+                                          _T.c.public_lng == bindparam(f"lng{index}"))
+        if index >= whole:  # the first few by name, straight from the index
+            first = (at_point.order_by(_T.c.name_key, _T.c.id).limit(bindparam(f"limit{index}"))
+                     .subquery(f"point{index}"))
+            at_point = select(*first.c)
+        parts.append(at_point)
     return _union(parts)
 
 
@@ -484,6 +511,17 @@ class _Points:
         return (lat, lng) in self._places
 
 
+def _online_count(filters: Filters, matching: Sequence[ColumnElement[bool]]) -> int:
+    """How many leaders matching the filters work online, anywhere (or nowhere: no place given)."""
+    if not _countable(filters):
+        return db.session.scalar(select(func.count()).select_from(_T).where(*matching, _T.c.works_online == true()))
+    # The 1° cells hold every searchable leader with a place once; add those without one.
+    placed = db.session.scalar(select(func.coalesce(func.sum(_CELLS.c.online), 0)).where(_CELLS.c.level == 0))
+    unplaced = db.session.scalar(select(func.count()).select_from(_T).where(
+        *matching, _T.c.works_online == true(), _T.c.cell_y.is_(None)))
+    return placed + unplaced
+
+
 def _countable(filters: Filters) -> bool:
     """leader_cells counts every searchable leader: it answers searches without other filters."""
     return not (filters.keyword or filters.focus_area or filters.language or filters.program)
@@ -502,7 +540,7 @@ def _crowded(origin: Origin, radius_km: float) -> bool:
         for y in range(row_of(box.min_lat) >> FINEST, (row_of(box.max_lat) >> FINEST) + 1):
             for x in range(first_x, last_x + 1):
                 around += cells.get((y, x), 0)
-    return around > current_app.config["SEARCH_CELLS_ABOVE"]
+    return around > current_app.config["SEARCH_CELLS_PER_KM"] * radius_km
 
 
 def _density_map() -> dict[tuple[int, int], int]:
@@ -597,13 +635,9 @@ def _edge_points(filters: Filters, runs: Sequence[Run]) -> list[tuple]:
     points: list[tuple] = []
 
     def build(size: int):
-        matching = _matching(filters)
-        parts = [select(*_point_columns(filters))
-                 .where(*matching, _T.c.cell_y == bindparam(f"y{index}"),
-                        _T.c.cell_x.between(bindparam(f"x_min{index}"), bindparam(f"x_max{index}")))
-                 .group_by(_T.c.cell_y, _T.c.cell_x, _T.c.public_lat, _T.c.public_lng)
-                 for index in range(size)]
-        return _union(parts)
+        return _union([_points_where(filters, lambda cell_y, cell_x, _lat, _lng, index=index: [
+            cell_y == bindparam(f"y{index}"), cell_x.between(bindparam(f"x_min{index}"), bindparam(f"x_max{index}"))])
+            for index in range(size)])
 
     for size, chunk in _chunks(runs):
         values = _run_values(chunk, levels=False)

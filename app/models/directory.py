@@ -157,9 +157,11 @@ def _keep_cell_for_lng(profile: LeaderProfile, value: float | None, *_args) -> N
 class LeaderCell(db.Model):
     """How many searchable leaders have their public point in a grid cell, at every level.
 
-    Kept by database triggers on leader_profiles (CELL_TRIGGERS), so every way a profile
+    Kept by database triggers on leader_profiles (COUNT_TRIGGERS), so every way a profile
     changes — the ORM, Core updates, cascaded deletes — keeps the counts exact. The radius
     search adds up the cells wholly inside its circle instead of reading each leader.
+    Note for migrations: SQLite's batch mode rebuilds a table without its triggers; create
+    them again after altering leader_profiles that way.
     """
     __tablename__ = "leader_cells"
 
@@ -170,68 +172,96 @@ class LeaderCell(db.Model):
     online: Mapped[int] = mapped_column(Integer, default=0)  # of them, working online
 
 
-def _cell_deltas(row: str, sign: str, levels: str, level: str) -> str:
+class LeaderPoint(db.Model):
+    """How many searchable leaders share each public point (city-level leaders share their
+    area's), kept by the same triggers: a search reads one row per point, not per leader."""
+    __tablename__ = "leader_points"
+    __table_args__ = {"sqlite_with_rowid": False}  # the rows are their key's index: no lookups
+
+    cell_y: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cell_x: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    lat: Mapped[float] = mapped_column(Float, primary_key=True)
+    lng: Mapped[float] = mapped_column(Float, primary_key=True)
+    leaders: Mapped[int] = mapped_column(Integer, default=0)
+    online: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def _online(row: str, sign: str) -> str:
+    return f"{sign}(CASE WHEN {row}.works_online THEN 1 ELSE 0 END)"
+
+
+def _cell_deltas(row: str, sign: str, levels: str) -> str:
     """SELECT one (level, y, x, leaders, online) change per level for OLD or NEW."""
-    return (f"SELECT {level} AS level, {row}.cell_y >> ({FINEST} - {level}) AS y, "
-            f"{row}.cell_x >> ({FINEST} - {level}) AS x, {sign}1 AS leaders, "
-            f"{sign}(CASE WHEN {row}.works_online THEN 1 ELSE 0 END) AS online FROM {levels} "
+    return (f"SELECT level AS level, {row}.cell_y >> ({FINEST} - level) AS y, "
+            f"{row}.cell_x >> ({FINEST} - level) AS x, {sign}1 AS leaders, {_online(row, sign)} AS online "
+            f"FROM {levels} WHERE {row}.searchable AND {row}.cell_y IS NOT NULL")
+
+
+def _point_deltas(row: str, sign: str) -> str:
+    return (f"SELECT {row}.cell_y AS cell_y, {row}.cell_x AS cell_x, {row}.public_lat AS lat, "
+            f"{row}.public_lng AS lng, {sign}1 AS leaders, {_online(row, sign)} AS online "
             f"WHERE {row}.searchable AND {row}.cell_y IS NOT NULL")
 
 
-def _cell_upsert(parts: list[str], target: str) -> str:
-    # Changes summed per cell and applied in key order: two moves never lock cells in
+def _upsert(table: str, key: str, parts: list[str]) -> str:
+    # Changes summed per row and applied in key order: two moves never lock rows in
     # opposite orders, and a change that moves nobody writes nothing.
-    return (f"INSERT INTO leader_cells {target}(level, y, x, leaders, online) "
-            f"SELECT level, y, x, sum(leaders), sum(online) FROM ("
-            + " UNION ALL ".join(parts) +
-            ") AS deltas GROUP BY level, y, x "
-            "HAVING sum(leaders) <> 0 OR sum(online) <> 0 ORDER BY level, y, x "
-            "ON CONFLICT (level, y, x) DO UPDATE SET leaders = leader_cells.leaders + excluded.leaders, "
-            "online = leader_cells.online + excluded.online")
+    return (f"INSERT INTO {table} ({key}, leaders, online) "
+            f"SELECT {key}, sum(leaders), sum(online) FROM (" + " UNION ALL ".join(parts) + ") AS deltas "
+            f"GROUP BY {key} HAVING sum(leaders) <> 0 OR sum(online) <> 0 ORDER BY {key} "
+            f"ON CONFLICT ({key}) DO UPDATE SET leaders = {table}.leaders + excluded.leaders, "
+            f"online = {table}.online + excluded.online")
+
+
+def _recount(rows: list[str], levels: str) -> str:
+    """The statements that apply the change of OLD and/or NEW to both tables."""
+    cells = _upsert("leader_cells", "level, y, x", [_cell_deltas(row, sign, levels) for row, sign in rows])
+    points = _upsert("leader_points", "cell_y, cell_x, lat, lng", [_point_deltas(row, sign) for row, sign in rows])
+    statements = [cells, points]
+    if ("OLD", "-") in rows:  # a point nobody is at any more goes
+        statements.append("DELETE FROM leader_points WHERE cell_y = OLD.cell_y AND cell_x = OLD.cell_x "
+                          "AND lat = OLD.public_lat AND lng = OLD.public_lng AND leaders <= 0")
+    return "; ".join(statements) + "; "
 
 
 _SQLITE_LEVELS = "(" + " UNION ALL ".join(f"SELECT {level} AS level" for level in range(FINEST + 1)) + ") AS levels"
 _PG_LEVELS = f"generate_series(0, {FINEST}) AS levels (level)"
+_INSERTED, _DELETED, _CHANGED = [("NEW", "+")], [("OLD", "-")], [("OLD", "-"), ("NEW", "+")]
+_WATCHED = "searchable, cell_y, cell_x, public_lat, public_lng, works_online"
 
-CELL_TRIGGERS = {
+COUNT_TRIGGERS = {
     "sqlite": [
-        "CREATE TRIGGER leader_cells_on_insert AFTER INSERT ON leader_profiles BEGIN "
-        + _cell_upsert([_cell_deltas("NEW", "+", _SQLITE_LEVELS, "level")], "") + "; END",
-        "CREATE TRIGGER leader_cells_on_delete AFTER DELETE ON leader_profiles BEGIN "
-        + _cell_upsert([_cell_deltas("OLD", "-", _SQLITE_LEVELS, "level")], "") + "; END",
-        "CREATE TRIGGER leader_cells_on_update AFTER UPDATE OF searchable, cell_y, cell_x, works_online "
-        "ON leader_profiles BEGIN "
-        + _cell_upsert([_cell_deltas("OLD", "-", _SQLITE_LEVELS, "level"),
-                        _cell_deltas("NEW", "+", _SQLITE_LEVELS, "level")], "") + "; END",
+        f"CREATE TRIGGER leader_counts_on_insert AFTER INSERT ON leader_profiles "
+        f"BEGIN {_recount(_INSERTED, _SQLITE_LEVELS)}END",
+        f"CREATE TRIGGER leader_counts_on_delete AFTER DELETE ON leader_profiles "
+        f"BEGIN {_recount(_DELETED, _SQLITE_LEVELS)}END",
+        f"CREATE TRIGGER leader_counts_on_update AFTER UPDATE OF {_WATCHED} ON leader_profiles "
+        f"BEGIN {_recount(_CHANGED, _SQLITE_LEVELS)}END",
     ],
     "postgresql": [
-        "CREATE OR REPLACE FUNCTION leader_cells_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        "IF TG_OP = 'INSERT' THEN "
-        + _cell_upsert([_cell_deltas("NEW", "+", _PG_LEVELS, "level")], "") + "; "
-        "ELSIF TG_OP = 'DELETE' THEN "
-        + _cell_upsert([_cell_deltas("OLD", "-", _PG_LEVELS, "level")], "") + "; "
-        "ELSE "
-        + _cell_upsert([_cell_deltas("OLD", "-", _PG_LEVELS, "level"),
-                        _cell_deltas("NEW", "+", _PG_LEVELS, "level")], "") + "; "
+        "CREATE OR REPLACE FUNCTION leader_counts_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP = 'INSERT' THEN {_recount(_INSERTED, _PG_LEVELS)}"
+        f"ELSIF TG_OP = 'DELETE' THEN {_recount(_DELETED, _PG_LEVELS)}"
+        f"ELSE {_recount(_CHANGED, _PG_LEVELS)}"
         "END IF; RETURN NULL; END $$",
-        "CREATE TRIGGER leader_cells_sync AFTER INSERT OR DELETE OR UPDATE OF searchable, cell_y, cell_x, "
-        "works_online ON leader_profiles FOR EACH ROW EXECUTE FUNCTION leader_cells_sync()",
+        f"CREATE TRIGGER leader_counts_sync AFTER INSERT OR DELETE OR UPDATE OF {_WATCHED} "
+        "ON leader_profiles FOR EACH ROW EXECUTE FUNCTION leader_counts_sync()",
     ],
 }
-DROP_CELL_TRIGGERS = {
-    "sqlite": ["DROP TRIGGER IF EXISTS leader_cells_on_insert", "DROP TRIGGER IF EXISTS leader_cells_on_delete",
-               "DROP TRIGGER IF EXISTS leader_cells_on_update"],
-    "postgresql": ["DROP TRIGGER IF EXISTS leader_cells_sync ON leader_profiles",
-                   "DROP FUNCTION IF EXISTS leader_cells_sync()"],
+DROP_COUNT_TRIGGERS = {
+    "sqlite": ["DROP TRIGGER IF EXISTS leader_counts_on_insert", "DROP TRIGGER IF EXISTS leader_counts_on_delete",
+               "DROP TRIGGER IF EXISTS leader_counts_on_update"],
+    "postgresql": ["DROP TRIGGER IF EXISTS leader_counts_sync ON leader_profiles",
+                   "DROP FUNCTION IF EXISTS leader_counts_sync()"],
 }
 
 
 @event.listens_for(db.metadata, "after_create")
-def _create_cell_triggers(_metadata, connection, tables=(), **_kwargs) -> None:
+def _create_count_triggers(_metadata, connection, tables=(), **_kwargs) -> None:
     """create_all (tests, `seed-demo` on a new file) makes the triggers the migration makes."""
-    if not {"leader_profiles", "leader_cells"} <= {table.name for table in tables}:
+    if not {"leader_profiles", "leader_cells", "leader_points"} <= {table.name for table in tables}:
         return
-    for statement in CELL_TRIGGERS.get(connection.dialect.name, []):
+    for statement in COUNT_TRIGGERS.get(connection.dialect.name, []):
         connection.exec_driver_sql(statement)
 
 

@@ -38,8 +38,8 @@ def test_migrations_upgrade_an_empty_database_to_match_the_models(tmp_path):
         triggers = ("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal" if ON_POSTGRES
                     else "SELECT name FROM sqlite_master WHERE type = 'trigger'")
         made = set(db.session.execute(text(triggers)).scalars())
-        assert made == ({"leader_cells_sync"} if ON_POSTGRES else
-                        {"leader_cells_on_insert", "leader_cells_on_update", "leader_cells_on_delete"})
+        assert made == ({"leader_counts_sync"} if ON_POSTGRES else
+                        {"leader_counts_on_insert", "leader_counts_on_update", "leader_counts_on_delete"})
         if ON_POSTGRES:
             db.drop_all()
             db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))

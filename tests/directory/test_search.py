@@ -242,11 +242,11 @@ def test_near_the_poles(app, leader):
     assert names == ["Near the North Pole"]
 
 
-@pytest.mark.parametrize("cells_above", [0, 10**9], ids=["by cells", "by points"])
-def test_search_matches_a_full_scan_everywhere(app, leader, cells_above):
+@pytest.mark.parametrize("cells_per_km", [0, 10**9], ids=["by cells", "by points"])
+def test_search_matches_a_full_scan_everywhere(app, leader, cells_per_km):
     """Neither way of searching loses a leader a full scan would find, wherever the search is."""
     import random
-    app.config["SEARCH_CELLS_ABOVE"] = cells_above
+    app.config["SEARCH_CELLS_PER_KM"] = cells_per_km
     rng = random.Random(11)
     points = [(rng.uniform(-89.9, 89.9), rng.uniform(-180, 180)) for _ in range(150)]
     points += [(rng.uniform(-20, -15), rng.choice([179.5, -179.5]) + rng.uniform(-0.5, 0.5)) for _ in range(40)]
@@ -348,11 +348,11 @@ def test_the_home_page_box_sends_radius_km(client, portland):
     assert "2 leaders within 25 km of Portland" in html
 
 
-@pytest.mark.parametrize("cells_above", [0, 10**9], ids=["by cells", "by points"])
-def test_pages_and_counts_match_a_full_scan_where_many_share_a_point(app, leader, cells_above):
+@pytest.mark.parametrize("cells_per_km", [0, 10**9], ids=["by cells", "by points"])
+def test_pages_and_counts_match_a_full_scan_where_many_share_a_point(app, leader, cells_per_km):
     """City-level leaders share their area's point: counting and paging by point changes nothing."""
     import random
-    app.config["SEARCH_CELLS_ABOVE"] = cells_above
+    app.config["SEARCH_CELLS_PER_KM"] = cells_per_km
     rng = random.Random(5)
     with app.app_context():
         for number in range(60):

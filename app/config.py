@@ -62,7 +62,7 @@ def defaults(instance_path: str) -> dict:
         # A radius search with more than this many leaders per km of radius in the 1° cells
         # around it counts leaders by grid cells (leader_cells) instead of reading every
         # point: reading grows with the leaders, counting with the circle's edge. Both are exact.
-        "SEARCH_CELLS_PER_KM": 24,
+        "SEARCH_CELLS_PER_KM": 40,
         "UPLOAD_FOLDER": str(Path(instance_path) / "uploads"),
         "DEMO_BANNER": True,
     }

@@ -3,8 +3,8 @@
 On every execute SQLAlchemy builds the statement, computes its cache key and looks up the
 compiled form: 0.1 to 0.3 ms a statement, more than SQLite takes to answer an indexed
 search. A prepared statement is written with Core as usual, with `bindparam()` for each
-value that changes between requests; it is compiled once per database dialect and run with
-`exec_driver_sql`, which skips those steps. Values fixed when it was built (a filter's
+value that changes between requests; it is compiled once per database dialect and run on
+the driver's cursor, which skips those steps. Values fixed when it was built (a filter's
 keyword, say) are remembered and sent with every run.
 
 Only plain values can be prepared: statements with expanding IN lists are refused (give
@@ -49,13 +49,21 @@ class Prepared:
             params[name] = processor(params[name])
         if self._order is not None:
             params = tuple([params[name] for name in self._order])
-        result = connection.exec_driver_sql(self.sql, params)
+        # Straight on the driver's cursor, in the connection's transaction: SQLAlchemy's result
+        # set-up (a Row per row, column metadata) costs more than the query for the hot paths.
+        # The engine's cursor events still see the statement (logging, tests reading the SQL).
+        cursor = connection.connection.driver_connection.cursor()
         try:
-            # Plain tuples from the driver: making a Row of each costs more than the query
-            # for the thousands of points a wide search reads.
-            return result.cursor.fetchall()
+            for listener in connection.dispatch.before_cursor_execute:
+                listener(connection, cursor, self.sql, params, None, False)
+            cursor.execute(self.sql, params)
+            return cursor.fetchall()
+        except connection.dialect.loaded_dbapi.Error:
+            # Run it again through SQLAlchemy, which reports the error its usual way (wrapped,
+            # and a dropped connection invalidated); a SELECT can safely run twice.
+            return list(connection.exec_driver_sql(self.sql, params).tuples())
         finally:
-            result.close()
+            cursor.close()
 
 
 _cache: OrderedDict[tuple, Prepared] = OrderedDict()

@@ -37,3 +37,28 @@ def test_expanding_lists_are_refused(app):
         statement = select(_T.c.id).where(_T.c.id.in_([1, 2, 3]))
         with pytest.raises(ValueError, match="expanding"):
             Prepared(statement, db.session.connection().dialect)
+
+
+def test_the_engines_cursor_events_see_prepared_statements(app):
+    from sqlalchemy import event
+    seen = []
+    with app.app_context():
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            connection = db.session.connection()
+            statement = prepared(connection, ("test", "events"), lambda: select(_T.c.id).where(_T.c.id == bindparam("id")))
+            assert statement.rows(connection, {"id": 1}) == []
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+    assert statement.sql in seen
+
+
+def test_a_database_error_comes_back_as_sqlalchemys(app):
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy import text
+    with app.app_context():
+        connection = db.session.connection()
+        statement = prepared(connection, ("test", "broken"), lambda: select(text("no_such_column")).select_from(_T))
+        with pytest.raises(DBAPIError):
+            statement.rows(connection)

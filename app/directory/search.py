@@ -377,17 +377,18 @@ def _leaders_at(filters: Filters, points: Sequence[_Point], wanted: int) -> list
     town) would read whole regions. The index holds each point's leaders in name order, so a
     city-level point shared by thousands costs only the leaders the page still needs.
     """
-    whole, capped = [], []  # (lat, lng) and, for capped points, how many to read
-    nearer = 0  # leaders at points nearer than the current distance
-    for _distance, tied in itertools.groupby(points, key=lambda point: point[0]):
-        group = list(tied)
-        need = wanted - nearer  # ties are ordered by name: each may need them all
-        for _, lat, lng, leaders, _ in group:
-            if leaders > need:
-                capped.append((lat, lng, need))
-            else:
-                whole.append((lat, lng, None))
-        nearer += sum(point[3] for point in group)
+    whole, capped = [], []  # (lat, lng, None) and, for capped points, (lat, lng, how many to read)
+    nearer = 0  # leaders at points nearer than the current one
+    previous, tied = None, 0  # ties are ordered by name: each may need as many as the first
+    for distance, lat, lng, leaders, _ in points:
+        if distance != previous:
+            nearer, previous, tied = nearer + tied, distance, 0
+        need = wanted - nearer
+        if leaders > need:
+            capped.append((lat, lng, need))
+        else:
+            whole.append((lat, lng, None))
+        tied += leaders
     distances = {(lat, lng): distance for distance, lat, lng, _, _ in points}
     ordered = whole + capped  # whole points first: the statement's shape is (whole, capped)
     connection = db.session.connection()
@@ -486,20 +487,22 @@ class _Points:
         """Leaders start..stop by (distance, name, id), reading only the points that hold them."""
         if start >= self.total:
             return []
+        points, count = self.points, len(self.points)
         wanted: list[_Point] = []
-        first = None  # how many leaders come before the first point read
-        seen = 0
-        # Points at the same distance are taken together: the order among them is by name.
-        for _distance, tied in itertools.groupby(self.points, key=lambda point: point[0]):
-            group = list(tied)
-            size = sum(point[3] for point in group)
+        first = 0  # how many leaders come before the first point read
+        seen = index = 0
+        while index < count and seen < stop:
+            # Points at the same distance are taken together: the order among them is by name.
+            end, size = index + 1, points[index][3]
+            while end < count and points[end][0] == points[index][0]:
+                size += points[end][3]
+                end += 1
             if seen + size > start:
-                if first is None:
+                if not wanted:
                     first = seen
-                wanted += group
+                wanted += points[index:end]
             seen += size
-            if seen >= stop:
-                break
+            index = end
         leaders = sorted(_leaders_at(self.filters, wanted, stop - first))
         return leaders[start - first:stop - first]
 

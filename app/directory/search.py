@@ -6,7 +6,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
 from flask import current_app
@@ -37,6 +37,8 @@ NEAREST_FETCH_CAP = 5000
 NEAREST_MAX_SHRINKS = 6
 # Places typed into the search box, remembered per worker: the offline gazetteer never changes.
 PLACE_CACHE_SIZE = 2048
+# Circles whose grid cover each worker keeps (geometry only: never stale).
+COVER_CACHE_SIZE = 256
 # How long a worker keeps its map of where leaders are crowded.
 DENSITY_MAP_SECONDS = 60
 # Boxes taller than this many rows of cells are read as one range of rows, not row by row.
@@ -301,9 +303,28 @@ def _points(filters: Filters, origin: Origin, radius_km: float, limit: int | Non
     two boxes makes SQLite's planner give up on the index). A prepared statement: this runs on
     every search.
     """
+    shape, values = _box_values(origin.lat, origin.lng, radius_km)
+
+    def build():
+        parts = [_points_where(filters, lambda *columns, number=number, rows=rows: [
+                     _in_box_params(f"box{number}", rows, *columns)])
+                 for number, rows in enumerate(shape)]
+        statement = _union(parts)
+        return statement if limit is None else statement.limit(limit)
+
+    connection = db.session.connection()
+    return prepared(connection, ("points", filters, shape, limit), build).rows(connection, values)
+
+
+@lru_cache(maxsize=COVER_CACHE_SIZE)
+def _box_values(lat: float, lng: float, radius_km: float) -> tuple[tuple[int, ...], dict[str, float | int]]:
+    """The bounding boxes of a circle as (rows per box, or 0 for a range; the values to bind).
+
+    Pure geometry, kept per worker like _cover_values. The values are shared: never change them.
+    """
     values: dict[str, float | int] = {}
     shape = []
-    for number, box in enumerate(bounding_boxes(origin.lat, origin.lng, radius_km)):
+    for number, box in enumerate(bounding_boxes(lat, lng, radius_km)):
         prefix = f"box{number}"
         rows = range(row_of(box.min_lat), row_of(box.max_lat) + 1)
         if len(rows) > MAX_SEEK_ROWS:  # most of the world: one range, no seeks
@@ -317,16 +338,7 @@ def _points(filters: Filters, origin: Origin, radius_km: float, limit: int | Non
                        f"{prefix}_last_column": column_of(box.max_lng),
                        f"{prefix}_min_lat": box.min_lat, f"{prefix}_max_lat": box.max_lat,
                        f"{prefix}_min_lng": box.min_lng, f"{prefix}_max_lng": box.max_lng})
-
-    def build():
-        parts = [_points_where(filters, lambda *columns, number=number, rows=rows: [
-                     _in_box_params(f"box{number}", rows, *columns)])
-                 for number, rows in enumerate(shape)]
-        statement = _union(parts)
-        return statement if limit is None else statement.limit(limit)
-
-    connection = db.session.connection()
-    return prepared(connection, ("points", filters, tuple(shape), limit), build).rows(connection, values)
+    return tuple(shape), values
 
 
 def _points_where(filters: Filters, where: Callable[..., list[ColumnElement[bool]]]) -> Select:
@@ -567,9 +579,9 @@ class _Counted:
 
     def __init__(self, origin: Origin, radius_km: float, filters: Filters) -> None:
         self.origin, self.radius_km, self.filters = origin, radius_km, filters
-        covered = cover(origin.lat, origin.lng, radius_km)
-        total, online = _cell_sums(covered.inside)
-        edge = _Points(origin, radius_km, _edge_points(filters, covered.edge), filters)
+        inside, edge_runs = _cover_values(origin.lat, origin.lng, radius_km)
+        total, online = _cell_sums(inside)
+        edge = _Points(origin, radius_km, _edge_points(filters, edge_runs), filters)
         self.total = total + edge.total
         self.online = (online if filters.online else 0) + edge.online
 
@@ -613,26 +625,41 @@ def _run_values(chunk: list[Run], *, levels: bool = True) -> dict[str, int]:
     return values
 
 
-def _cell_sums(runs: Sequence[Run]) -> tuple[int, int]:
+_Chunks = tuple[tuple[int, dict[str, int]], ...]  # (statement size, its values) per statement
+
+
+@lru_cache(maxsize=COVER_CACHE_SIZE)
+def _cover_values(lat: float, lng: float, radius_km: float) -> tuple[_Chunks, _Chunks]:
+    """The cover of a circle, as the values of the statements that read it.
+
+    Pure geometry, so each worker keeps the last circles it was asked about: people search
+    the same towns again and again. The values are shared: never change them.
+    """
+    covered = cover(lat, lng, radius_km)
+    return (tuple((size, _run_values(chunk)) for size, chunk in _chunks(covered.inside)),
+            tuple((size, _run_values(chunk, levels=False)) for size, chunk in _chunks(covered.edge)))
+
+
+def _cell_sums(chunks: _Chunks) -> tuple[int, int]:
     """(leaders, of them online) in these runs of cells, from leader_cells.
 
     One SELECT with the runs OR-ed: both databases seek each run in the primary key.
     """
     connection = db.session.connection()
     leaders = online = 0
-    for size, chunk in _chunks(runs):
+    for size, values in chunks:
         statement = prepared(connection, ("cell sums", size), lambda size=size: select(
             func.coalesce(func.sum(_CELLS.c.leaders), 0), func.coalesce(func.sum(_CELLS.c.online), 0))
             .where(or_(*(and_(_CELLS.c.level == bindparam(f"level{index}"), _CELLS.c.y == bindparam(f"y{index}"),
                               _CELLS.c.x.between(bindparam(f"x_min{index}"), bindparam(f"x_max{index}")))
                          for index in range(size)))))
-        (chunk_leaders, chunk_online), = statement.rows(connection, _run_values(chunk))
+        (chunk_leaders, chunk_online), = statement.rows(connection, values)
         leaders += chunk_leaders
         online += chunk_online
     return leaders, online
 
 
-def _edge_points(filters: Filters, runs: Sequence[Run]) -> list[tuple]:
+def _edge_points(filters: Filters, chunks: _Chunks) -> list[tuple]:
     """(lat, lng, leaders, online) for each public point in these runs of finest cells."""
     connection = db.session.connection()
     points: list[tuple] = []
@@ -642,8 +669,7 @@ def _edge_points(filters: Filters, runs: Sequence[Run]) -> list[tuple]:
             cell_y == bindparam(f"y{index}"), cell_x.between(bindparam(f"x_min{index}"), bindparam(f"x_max{index}"))])
             for index in range(size)])
 
-    for size, chunk in _chunks(runs):
-        values = _run_values(chunk, levels=False)
+    for size, values in chunks:
         statement = prepared(connection, ("edge points", filters, size), lambda size=size: build(size))
         points += statement.rows(connection, values)
     return points

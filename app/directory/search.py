@@ -1,6 +1,5 @@
 """Finding leaders: near a place within a radius, by keyword, tag, language and program."""
 import heapq
-import itertools
 import math
 import time
 from collections import OrderedDict

@@ -11,7 +11,6 @@ Only plain values can be prepared: statements with expanding IN lists are refuse
 each list item its own bindparam and make the length part of the key).
 """
 import threading
-from operator import itemgetter
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
@@ -35,11 +34,8 @@ class Prepared:
         # The values fixed when the statement was built; placeholders get theirs on each run.
         self._fixed = {compiled.bind_names[bind]: bind.effective_value
                        for bind in compiled.binds.values() if not bind.required}
-        # How to line the values up when the driver takes them by position (None: by name).
-        order = compiled.positiontup
-        self._order = None if order is None else (
-            itemgetter(*order) if len(order) > 1 else (lambda params, name=order[0]: (params[name],)) if order
-            else (lambda params: ()))
+        # The names in the order the driver takes them by position (None: it takes them by name).
+        self._order = None if compiled.positiontup is None else tuple(compiled.positiontup)
         processors = {}
         for bind, name in compiled.bind_names.items():
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
@@ -53,7 +49,7 @@ class Prepared:
         for name, processor in self._processors.items():
             params[name] = processor(params[name])
         if self._order is not None:
-            params = self._order(params)
+            params = tuple(map(params.__getitem__, self._order))
         # Straight on the driver's cursor, in the connection's transaction: SQLAlchemy's result
         # set-up (a Row per row, column metadata) costs more than the query for the hot paths.
         # The engine's cursor events still see the statement (logging, tests reading the SQL).

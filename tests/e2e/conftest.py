@@ -32,13 +32,17 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+def missing(message: str) -> None:
+    """Something the browser tests need is not here: a failure under CI, a skip elsewhere."""
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if CHROMIUM is None:
-        if IN_CI:
-            pytest.fail("Chromium is not installed; CI must run the browser tests "
-                        "(scripts/test-services.sh installs it).")
-        pytest.skip("Chromium is not installed: run scripts/test-services.sh")
+        missing("Chromium is not installed: run scripts/test-services.sh (CI must run the browser tests)")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)

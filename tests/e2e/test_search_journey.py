@@ -4,9 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI
 from tests.directory.search_fixtures import add_leader
-from tests.e2e.conftest import LOCAL_ASSETS, screenshot_dir
+from tests.e2e.conftest import LOCAL_ASSETS, missing, screenshot_dir
 
 TILE_PREFIX = "https://tile.openstreetmap.org/"
 VENDOR = Path(__file__).resolve().parents[2] / "static" / "vendor"
@@ -43,10 +42,7 @@ LEADERS = [
 @pytest.fixture
 def lisbon_leaders(live_app):
     if not (VENDOR / "leaflet" / "leaflet.js").exists():
-        message = "Map assets are missing: run `make assets` (npm ci) first."
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("Map assets are missing: run `make assets` (npm ci) first.")
     from app.directory.search import find_place
     with live_app.test_request_context():
         here = find_place("Lisbon").origin

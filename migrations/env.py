@@ -4,6 +4,7 @@ from logging.config import fileConfig
 from flask import current_app
 
 from alembic import context
+from alembic.util import CommandError
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -92,6 +93,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            run_sqlite_migrations(connection, conf_args)
+            return
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +104,70 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+
+
+def run_sqlite_migrations(connection, conf_args):
+    """All the migrations in one transaction with foreign keys off, checked before commit.
+
+    batch_alter_table rebuilds a table (copy, DROP, rename); with foreign keys on, the DROP
+    would cascade and empty every table that refers to it.
+    """
+    # PRAGMA foreign_keys is a no-op inside a transaction: set it on the DBAPI connection
+    # before Alembic begins one (the app's "begin" hook issues BEGIN IMMEDIATE itself).
+    raw = connection.connection.driver_connection
+    if raw.in_transaction:
+        raise RuntimeError("the migration connection is already in a transaction")
+    applied = []
+    noted = conf_args.get("on_version_apply")
+
+    def note(**kwargs):
+        applied.append(kwargs["step"])
+        if noted is not None:
+            noted(**kwargs)
+
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=get_metadata(),
+            # SQLite's DDL is transactional: one transaction, so a failed check undoes it all.
+            transactional_ddl=True,
+            **{**conf_args, "on_version_apply": note}
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            if applied:  # not for `flask db current`, `history` and the like
+                check_foreign_keys(connection)
+    finally:
+        if raw.in_transaction:
+            connection.invalidate()  # never back to the pool with foreign keys off
+        else:
+            raw.execute("PRAGMA foreign_keys=ON")
+
+
+def check_foreign_keys(connection, shown=20):
+    """Refuse to commit rows that refer to rows that are not there, naming them."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if not broken:
+        return
+    lines = [describe_broken_row(connection, *row) for row in broken[:shown]]
+    if len(broken) > shown:
+        lines.append(f"... and {len(broken) - shown} more")
+    raise CommandError(
+        f"PRAGMA foreign_key_check found {len(broken)} rows referring to missing rows, "
+        "so the migration was rolled back:\n  " + "\n  ".join(lines))
+
+
+def describe_broken_row(connection, table, rowid, parent, constraint):
+    columns = [row[3] for row in connection.exec_driver_sql(f'PRAGMA foreign_key_list("{table}")')
+               if row[0] == constraint]
+    where = f"{table} rowid {rowid}"
+    if rowid is None:  # a WITHOUT ROWID table
+        return f"{where}: {', '.join(columns)} -> {parent}"
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    values = connection.exec_driver_sql(f'SELECT {quoted} FROM "{table}" WHERE rowid = ?', (rowid,)).one()
+    pairs = ", ".join(f"{column}={value!r}" for column, value in zip(columns, values))
+    return f"{where}: {pairs} -> no such row in {parent}"
 
 
 if context.is_offline_mode():

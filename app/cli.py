@@ -131,3 +131,5 @@ def geo_load(if_empty, min_population, no_postal):
 def init_app(app: Flask) -> None:
     for command in (users_cli, seed_demo, mail_cli, geo_cli, editorial_cli):
         app.cli.add_command(command)
+    from app import backup
+    backup.init_app(app)  # `flask db backup`, beside `db upgrade`

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as app_config
-from app import models
+from app import models, urls
 from app.extensions import csrf, db, limiter, login, migrate
 
 
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["PROXY_FIX"]:
         count = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    urls.init_app(app)  # unknown hosts answer 400 before any other hook runs
 
     models.register()
     db.init_app(app)

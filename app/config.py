@@ -2,10 +2,15 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
+from app.urls import host_name
+
 MIN_SECRET_KEY_LENGTH = 32
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
+LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 
 
 class ConfigError(RuntimeError):
@@ -17,6 +22,12 @@ def defaults(instance_path: str) -> dict:
     return {
         "ENV": "development",
         "SITE_NAME": "Leaders Network",
+        # The public address links in mail, feeds and the API are built from; required in
+        # production (development: DEVELOPMENT_SITE_URL).
+        "SITE_URL": None,
+        # Host names requests may carry (Host, or X-Forwarded-Host with PROXY_FIX); others
+        # answer 400. Unset: SITE_URL's host, plus LOCAL_HOSTS in development.
+        "ALLOWED_HOSTS": None,
         "DATABASE_URL": f"sqlite:///{database}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Uploads: a 5 MB photo plus form overhead; larger bodies answer 413.
@@ -84,6 +95,8 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config["PREFERRED_URL_SCHEME"] = "https"
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_uri(app.config["DATABASE_URL"]))
     _ensure_secret_key(app, production)
+    _ensure_site_url(app, production)
+    _settle_allowed_hosts(app, production)
     if production and app.debug:
         raise ConfigError("Debug mode must be off in production (unset LEADERS_DEBUG / FLASK_DEBUG).")
 
@@ -94,6 +107,41 @@ def database_uri(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def _ensure_site_url(app: Flask, production: bool) -> None:
+    url = app.config.get("SITE_URL")
+    if not url:
+        if production:
+            raise ConfigError("Set LEADERS_SITE_URL to the site's public address (e.g. "
+                              "https://leaders.example) before starting in production: "
+                              "links in mail are built from it.")
+        url = DEVELOPMENT_SITE_URL
+    url = str(url).strip().rstrip("/")
+    parts = urlsplit(url)
+    if (parts.scheme not in ("http", "https") or not host_name(parts.netloc)
+            or parts.query or parts.fragment):
+        raise ConfigError(f"LEADERS_SITE_URL must look like https://host[:port][/path], "
+                          f"not {url!r}.")
+    app.config["SITE_URL"] = url
+
+
+def _settle_allowed_hosts(app: Flask, production: bool) -> None:
+    hosts = app.config.get("ALLOWED_HOSTS")
+    if hosts is None:
+        hosts = [] if production else LOCAL_HOSTS
+    elif isinstance(hosts, str):  # LEADERS_ALLOWED_HOSTS=a.example,b.example
+        hosts = hosts.split(",")
+    if not isinstance(hosts, (list, tuple)) or not all(isinstance(h, str) for h in hosts):
+        raise ConfigError('LEADERS_ALLOWED_HOSTS must be a list of host names, '
+                          'e.g. ["leaders.example","www.leaders.example"].')
+    names = [host_name(host) for host in hosts if host.strip()]
+    if not all(names):
+        raise ConfigError(f"LEADERS_ALLOWED_HOSTS holds something that is not a host name: "
+                          f"{list(hosts)!r}.")
+    # SITE_URL's own host always answers: mail links point there.
+    site_host = host_name(urlsplit(app.config["SITE_URL"]).netloc)
+    app.config["ALLOWED_HOSTS"] = list(dict.fromkeys([site_host, *names]))
 
 
 def _ensure_secret_key(app: Flask, production: bool) -> None:

@@ -34,6 +34,8 @@ def base_config(tmp_path, **overrides) -> dict:
         "DATABASE_URL": database,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "localhost",
+        # Links in mail, feeds and the API point at the test client's host.
+        "SITE_URL": "http://localhost",
         "RATELIMIT_STORAGE_URI": "memory://",
     }
     if ON_POSTGRES:

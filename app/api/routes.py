@@ -1,7 +1,7 @@
 """GET /api/leaders and GET /api/places: read-only JSON, public points only."""
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import bindparam, select
 
 from app.directory import search as leaders
@@ -11,6 +11,7 @@ from app.extensions import db, limiter
 from app.geo.geocoder import Candidate, GeocodeError, MAX_ALTERNATIVES
 from app.models.directory import LeaderProfile
 from app.prepared import prepared
+from app.urls import site_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -84,7 +85,7 @@ def _results(hits: list[leaders.Hit]) -> list[dict]:
             _T.c.id, *_SUMMARY_COLUMNS).where(_T.c.id.in_([bindparam(f"id{index}") for index in range(len(missing))])))
         for id_, *columns in statement.rows(connection, {f"id{index}": id_ for index, id_ in enumerate(missing)}):
             summaries[id_] = leaders.Summary(*columns)
-    profile_url = url_for("directory.profile", slug=_SLUG, _external=True)  # built once, filled per leader
+    profile_url = site_url("directory.profile", slug=_SLUG)  # built once, filled per leader
     return [{
         "slug": summary.slug,
         "name": summary.name,

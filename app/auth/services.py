@@ -2,7 +2,7 @@
 import hashlib
 import json
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
@@ -11,6 +11,7 @@ from app import mail
 from app.extensions import db
 from app.models.accounts import Role, User, normalize_email
 from app.models.base import utcnow
+from app.urls import site_url
 
 # A real hash to check against when the email is unknown, so both answers take as long.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -60,7 +61,7 @@ def verification_token(user: User) -> str:
 
 
 def send_verification(user: User) -> None:
-    link = url_for("auth.verify_email", token=verification_token(user), _external=True)
+    link = site_url("auth.verify_email", token=verification_token(user))
     mail.queue(user.email, "Confirm your email address", "verify_email", kind="verify",
                user=user, link=link)
 
@@ -108,7 +109,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     token = _serializer("reset-password").dumps({"uid": user.id, "pw": _password_fingerprint(user)})
-    link = url_for("auth.reset_password", token=token, _external=True)
+    link = site_url("auth.reset_password", token=token)
     mail.queue(user.email, "Reset your password", "reset_password", kind="reset",
                user=user, link=link)
 
@@ -138,7 +139,7 @@ def request_email_change(user: User, new_email: str) -> None:
         raise AccountError("Another account uses this email address.")
     token = _serializer("change-email").dumps({"uid": user.id, "new": new_email,
                                               "old": user.email})
-    link = url_for("account.confirm_email", token=token, _external=True)
+    link = site_url("account.confirm_email", token=token)
     mail.queue(new_email, "Confirm your new email address", "change_email", kind="verify",
                user=user, link=link, new_email=new_email)
     mail.queue(user.email, "Your email address is being changed", "email_change_notice",

@@ -5,11 +5,12 @@ from flask import Blueprint, Response, abort, current_app, render_template, send
 from markupsafe import Markup
 
 from app.blog import services
-from app.editorial.services import absolute_url, covers_dir
+from app.editorial.services import covers_dir
 from app.extensions import db
 from app.models.accounts import User
 from app.models.base import utcnow
 from app.text.markdown import reading_time_minutes, render_markdown
+from app.urls import site_url
 
 bp = Blueprint("blog", __name__)
 
@@ -36,8 +37,8 @@ def post(slug):
     return render_template(
         "blog/post.html", post=found, body_html=Markup(render_markdown(found.body)),
         minutes=reading_time_minutes(found.body), profile_url=services.profile_url(found.author),
-        canonical=absolute_url("blog.post", slug=found.slug),
-        cover_url=(absolute_url("blog.cover", name=found.cover_image)
+        canonical=site_url("blog.post", slug=found.slug),
+        cover_url=(site_url("blog.cover", name=found.cover_image)
                    if found.cover_image else None),
     )
 
@@ -67,7 +68,7 @@ def _feed(posts, *, title, self_url, alternate_url):
         "blog/feed.xml", posts=posts, title=title, self_url=self_url,
         alternate_url=alternate_url, updated=updated,
         content=lambda p: render_markdown(p.body),
-        post_url=lambda p: absolute_url("blog.post", slug=p.slug),
+        post_url=lambda p: site_url("blog.post", slug=p.slug),
     )
     return Response(xml, mimetype="application/atom+xml")
 
@@ -75,7 +76,7 @@ def _feed(posts, *, title, self_url, alternate_url):
 @bp.get("/blog/feed.atom")
 def feed():
     return _feed(services.latest_posts(FEED_SIZE), title=f"{current_app.config['SITE_NAME']} blog",
-                 self_url=absolute_url("blog.feed"), alternate_url=absolute_url("blog.index"))
+                 self_url=site_url("blog.feed"), alternate_url=site_url("blog.index"))
 
 
 @bp.get("/blog/tag/<tag>/feed.atom")
@@ -85,8 +86,8 @@ def tag_feed(tag):
         abort(404)
     return _feed(services.latest_posts(FEED_SIZE, found),
                  title=f"{current_app.config['SITE_NAME']} blog: {found.name}",
-                 self_url=absolute_url("blog.tag_feed", tag=found.slug),
-                 alternate_url=absolute_url("blog.tag", tag=found.slug))
+                 self_url=site_url("blog.tag_feed", tag=found.slug),
+                 alternate_url=site_url("blog.tag", tag=found.slug))
 
 
 @bp.get("/blog/covers/<name>")
@@ -98,12 +99,12 @@ def cover(name):
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    urls = [(absolute_url("pages.home"), None), (absolute_url("pages.about"), None),
-            (absolute_url("blog.index"), None)]
+    urls = [(site_url("pages.home"), None), (site_url("pages.about"), None),
+            (site_url("blog.index"), None)]
     for found in services.latest_posts(limit=50000):
-        urls.append((absolute_url("blog.post", slug=found.slug), found.published_at))
+        urls.append((site_url("blog.post", slug=found.slug), found.published_at))
     for found in services.tags_in_use():
-        urls.append((absolute_url("blog.tag", tag=found.slug), None))
+        urls.append((site_url("blog.tag", tag=found.slug), None))
     for source in services.SITEMAP_SOURCES:
         urls.extend(source())
     return Response(render_template("blog/sitemap.xml", urls=urls), mimetype="application/xml")

@@ -11,6 +11,7 @@ from app.directory.forms import ApplicationForm, ContactForm, PhotoForm, Profile
 from app.extensions import db
 from app.models.directory import LeaderProfile, Precision
 from app.text.markdown import render_markdown
+from app.urls import site_url
 
 bp = Blueprint("directory", __name__, url_prefix="/leaders")
 
@@ -294,7 +295,7 @@ def featured_quotes(limit: int = 6) -> list[dict]:
 
 def _sitemap_entries():
     for slug, updated_at in services.public_slugs(limit=50000):
-        yield url_for("directory.profile", slug=slug, _external=True), updated_at
+        yield site_url("directory.profile", slug=slug), updated_at
 
 
 try:

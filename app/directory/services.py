@@ -21,6 +21,7 @@ from app.models.base import utcnow
 from app.models.directory import (ApplicationStatus, ContactMessage, FocusArea, LeaderApplication,
                                   LeaderProfile, Precision, Program, ProfileProgram)
 from app.text.markdown import slugify
+from app.urls import site_url
 
 CONTACT_LIMIT = 5  # messages per sender per hour, unless CONTACT_RATE_LIMIT says otherwise
 CONTACT_WINDOW = timedelta(hours=1)
@@ -361,7 +362,7 @@ def send_message(sender: User, profile: LeaderProfile, message: str) -> None:
                f"{current_app.config['SITE_NAME']}", "leader_contact",
                reply_to=sender.email, kind="contact", sender=sender, profile=profile,
                message=message.strip(),
-               settings_link=url_for("directory.edit_profile", slug=profile.slug, _external=True))
+               settings_link=site_url("directory.edit_profile", slug=profile.slug))
 
 
 # Becoming a leader ------------------------------------------------------------------------
@@ -405,7 +406,7 @@ def approve_application(admin: User, application: LeaderApplication) -> None:
         user.role = Role.LEADER
     mail.queue(user.email, "You are now a leader on " + current_app.config["SITE_NAME"],
                "leader_application_approved", kind="application", user=user,
-               link=url_for("directory.my_profile", _external=True))
+               link=site_url("directory.my_profile"))
 
 
 def decline_application(admin: User, application: LeaderApplication) -> None:

@@ -21,6 +21,7 @@ from app.models.editorial import (
 )
 from app.text.markdown import excerpt as make_excerpt
 from app.text.markdown import slugify
+from app.urls import site_url
 
 DEFAULT_CHECKLIST = [
     "The title is clear, short and spelled right",
@@ -436,22 +437,6 @@ def _path(endpoint: str, **values) -> str:
         return url_for(endpoint, **values)
 
 
-def absolute_url(endpoint: str, **values) -> str:
-    """A full link for mail and feeds, also from the command line where there is no request."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    base = current_app.config.get("SITE_URL")
-    if base:
-        with current_app.test_request_context(base_url=base):
-            return url_for(endpoint, _external=True, **values)
-    with current_app.app_context():
-        try:
-            return url_for(endpoint, _external=True, **values)
-        except RuntimeError:  # no SERVER_NAME either
-            with current_app.test_request_context():
-                return url_for(endpoint, _external=True, **values)
-
-
 def _tell_editors(proposal: Proposal, action: Action) -> None:
     recipients = [proposal.editor] if proposal.editor else _editors()
     verb = "resubmitted" if action is Action.RESUBMIT else "submitted"
@@ -463,7 +448,7 @@ def _tell_editors(proposal: Proposal, action: Action) -> None:
                _path("editorial.show", proposal_id=proposal.id),
                subject=f"Proposal {verb}: {proposal.title}", template="editorial_submitted",
                proposal=proposal, verb=verb,
-               link=absolute_url("editorial.show", proposal_id=proposal.id))
+               link=site_url("editorial.show", proposal_id=proposal.id))
 
 
 def _tell_author_decision(proposal: Proposal, action: Action, editor: User | None,
@@ -474,14 +459,14 @@ def _tell_author_decision(proposal: Proposal, action: Action, editor: User | Non
            _path("editorial.show", proposal_id=proposal.id),
            subject=f"{name} {what}: {proposal.title}", template="editorial_decision",
            proposal=proposal, editor_name=name, what=what, note=note, action=action.value,
-           link=absolute_url("editorial.show", proposal_id=proposal.id))
+           link=site_url("editorial.show", proposal_id=proposal.id))
 
 
 def _tell_author_published(proposal: Proposal) -> None:
     notify(proposal.author, "post_published", f"Your post “{proposal.title}” is live.",
            _path("blog.post", slug=proposal.slug),
            subject=f"Your post is live: {proposal.title}", template="editorial_published",
-           proposal=proposal, link=absolute_url("blog.post", slug=proposal.slug))
+           proposal=proposal, link=site_url("blog.post", slug=proposal.slug))
 
 
 # The editor queue -------------------------------------------------------------------------

@@ -1,0 +1,45 @@
+"""The site's own address: absolute links built from SITE_URL, and the hosts requests may name."""
+import logging
+import re
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, request
+
+log = logging.getLogger(__name__)
+
+# A host name, IPv4 or [IPv6] address with an optional port, as a Host header carries it.
+_HOST = re.compile(r"(?P<name>[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?", re.IGNORECASE)
+# Load balancers probe by address; the health check answers any host and builds no links.
+ANY_HOST_ENDPOINTS = frozenset({"pages.healthz"})
+
+
+def host_name(host: str) -> str:
+    """'Leaders.example:8443' -> 'leaders.example', '[::1]:5000' -> '[::1]'; '' if not a host."""
+    match = _HOST.fullmatch(host.strip())
+    return match["name"].lower() if match else ""
+
+
+def site_url(endpoint: str, **values) -> str:
+    """A page's absolute address on SITE_URL: the same in a request, in mail and from cron.
+
+    Built from the URL map rather than the request, so a forged Host header cannot reach it.
+    """
+    site = urlsplit(current_app.config["SITE_URL"])
+    adapter = current_app.url_map.bind(site.netloc, script_name=site.path or "/",
+                                       url_scheme=site.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def init_app(app: Flask) -> None:
+    allowed = frozenset(app.config["ALLOWED_HOSTS"])
+    message = f"This site answers at {app.config['SITE_URL']}."
+
+    @app.before_request
+    def refuse_other_hosts():
+        # With PROXY_FIX, request.host is the proxy's X-Forwarded-Host, checked the same way.
+        if host_name(request.host) in allowed or request.endpoint in ANY_HOST_ENDPOINTS:
+            return None
+        log.info("Refused a request for host %r (not in ALLOWED_HOSTS)", request.host)
+        abort(400, message)
+
+    app.jinja_env.globals["site_url"] = site_url

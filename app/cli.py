@@ -85,6 +85,31 @@ def deliver(limit):
     click.echo(f"sent {counts['sent']}, will retry {counts['retry']}, failed {counts['failed']}")
 
 
+@mail_cli.command("status")
+@click.option("--limit", type=int, default=20, show_default=True,
+              help="How many messages of each kind to list.")
+def status(limit):
+    """Show the outbox: counts by status, and pending, sending and failed mail with errors."""
+    report = mail.status_report(limit=limit)
+    click.echo(", ".join(f"{state.value} {count}" for state, count in report["counts"].items()))
+    for state, rows in report["rows"].items():
+        if not rows:
+            continue
+        click.echo(f"\n{state.value.capitalize()} (newest first):")
+        for message in rows:
+            line = f"  #{message.id} to {message.to}: {message.subject!r}, {message.attempts} attempt(s)"
+            if state == mail.MessageStatus.PENDING:
+                line += f", next try {message.next_attempt_at:%Y-%m-%d %H:%M} UTC"
+            elif state == mail.MessageStatus.SENDING:
+                claimed = message.claimed_at
+                expired = claimed is None or claimed <= report["now"] - report["lease"]
+                line += (f", claimed {claimed:%Y-%m-%d %H:%M:%S} UTC" if claimed else ", never claimed")
+                line += " (claim expired: will be retried)" if expired else ""
+            if message.last_error:
+                line += f"\n      last error: {message.last_error}"
+            click.echo(line)
+
+
 @click.group("editorial", cls=AppGroup, help="The Leaders Blog's editorial workflow.")
 def editorial_cli():
     pass

@@ -50,6 +50,9 @@ def defaults(instance_path: str) -> dict:
         "MAIL_TIMEOUT": 10,
         "MAIL_FROM": "Leaders Network <no-reply@leaders.example>",
         "MAIL_MAX_ATTEMPTS": 6,
+        # Seconds a worker may hold a message it is sending; after that the claim has
+        # expired (the worker died) and the message is tried again.
+        "MAIL_CLAIM_LEASE": 300,
         "MAIL_DELIVER_AFTER_REQUEST": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

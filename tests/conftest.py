@@ -1,4 +1,5 @@
 """Fixtures: a fresh app and database per test, users, logging in, a real SMTP server."""
+import asyncio
 import email
 import email.policy
 import os
@@ -37,6 +38,8 @@ def base_config(tmp_path, **overrides) -> dict:
         # Links in mail, feeds and the API point at the test client's host.
         "SITE_URL": "http://localhost",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Tests make throwaway SQLite files; the refusal to start without one is tested alone.
+        "CREATE_DATABASE": True,
     }
     if ON_POSTGRES:
         # No pooled connections outliving a test's app (psycopg warns when they are collected).
@@ -49,6 +52,21 @@ def base_config(tmp_path, **overrides) -> dict:
 GAZETTEER = {"min_population": 15000, "include_postal": True}
 KEEP_BETWEEN_TESTS = {"geo_places", "geo_place_names"}
 _schema_ready = False
+
+
+def stamp_head(engine) -> None:
+    """Mark a database made by create_all as being at the migration head (as /healthz checks)."""
+    from app.health import MIGRATIONS
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    heads = ScriptDirectory.from_config(config).get_heads()
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)"))
+        for head in heads:
+            connection.execute(text("INSERT INTO alembic_version VALUES (:head)"), {"head": head})
 
 
 def load_test_gazetteer(engine) -> None:
@@ -68,6 +86,7 @@ def template_database(tmp_path_factory):
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     engine = create_engine(f"sqlite:///{path}")
     db.metadata.create_all(engine)
+    stamp_head(engine)
     load_test_gazetteer(engine)
     engine.dispose()
     return path
@@ -84,6 +103,7 @@ def reset_database(app, template=None) -> None:
         if not _schema_ready:
             db.drop_all()
             db.create_all()
+            stamp_head(db.engine)
             load_test_gazetteer(db.engine)
             _schema_ready = True
             return
@@ -132,6 +152,16 @@ class ClosingClient(FlaskClient):
 def client(app):
     app.test_client_class = ClosingClient
     return app.test_client()
+
+
+@pytest.fixture
+def live(app):
+    """The test's app served over real HTTP on 127.0.0.1, for requests that race."""
+    from tests.live import LiveServer
+    app.config["SERVER_NAME"] = None
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
@@ -188,6 +218,7 @@ def login_as(client, make_user):
 class Mailbox:
     messages: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    on_data: object = lambda: None  # called (in a thread) as each message arrives
 
     def for_address(self, address: str) -> list:
         with self.lock:
@@ -211,6 +242,8 @@ class _Handler:
         self.mailbox = mailbox
 
     async def handle_DATA(self, server, session, envelope):
+        # A test's hook runs before the message is accepted (a slow server, a probe).
+        await asyncio.get_running_loop().run_in_executor(None, self.mailbox.on_data)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.mailbox.lock:
             self.mailbox.messages.append(message)

@@ -26,6 +26,9 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     reply_to: Mapped[str | None] = mapped_column(String(254))
     kind: Mapped[str] = mapped_column(String(40), default="general")
+    # Chosen when queued and sent on every attempt, so a retry after a crash mid-send
+    # can be recognised as the same message by the receiving side.
+    message_id: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[MessageStatus] = mapped_column(
         value_enum(MessageStatus),
         default=MessageStatus.PENDING,
@@ -34,4 +37,7 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # When a worker claimed it for sending; a claim older than MAIL_CLAIM_LEASE has expired
+    # (the worker died) and the message is tried again.
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -6,15 +6,14 @@ from local files (see LOCAL_ASSETS) or refused.
 """
 import os
 import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from app import create_app
 from tests.conftest import IN_CI, base_config, prepare_sqlite_file, reset_database
+from tests.live import LiveServer
 
 CHROMIUM = shutil.which("chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -48,22 +47,6 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield browser
         browser.close()
-
-
-class LiveServer:
-    def __init__(self, app):
-        self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.thread.join(5)
 
 
 @pytest.fixture

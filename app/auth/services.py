@@ -5,9 +5,11 @@ import json
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from app import mail
+from app.database import insert_unique
 from app.extensions import db
 from app.models.accounts import Role, User, normalize_email
 from app.models.base import utcnow
@@ -43,8 +45,8 @@ def create_user(email: str, display_name: str, password: str, role: Role = Role.
     user = User(email=email, display_name=display_name.strip(), role=role,
                 email_verified_at=utcnow() if verified else None)
     user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
+    if not insert_unique(user):  # registered a moment ago, by a double submit or another tab
+        raise AccountError("An account with this email already exists. Log in instead.")
     return user
 
 
@@ -157,8 +159,12 @@ def email_change_from_token(token: str) -> tuple[User, str]:
 def change_email(user: User, new_email: str) -> None:
     if email_taken(new_email):
         raise AccountError("Another account uses this email address.")
-    user.email = new_email
-    user.email_verified_at = utcnow()
+    try:
+        with db.session.begin_nested():
+            user.email = new_email
+            user.email_verified_at = utcnow()
+    except IntegrityError:  # another account took the address a moment ago
+        raise AccountError("Another account uses this email address.") from None
 
 
 # Leaving ----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, FloatField, RadioField, SelectChoice, SelectMultipleField,
+from wtforms import (BooleanField, FloatField, HiddenField, RadioField, SelectChoice, SelectMultipleField,
                      StringField, TextAreaField, URLField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -54,6 +54,8 @@ class ProfileForm(FlaskForm):
     links = TextAreaField("Other links", validators=[
         Length(max=2000, message="Enter at most 2,000 characters of links."), web_address])
     works_online = BooleanField("I also work with people online")
+    # The profile's version when the form was opened: a save from an older copy is refused.
+    version = HiddenField()
     contact_enabled = BooleanField("Let signed-in visitors send me messages through the site")
 
     place = StringField("Where you are", validators=[

@@ -3,6 +3,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    send_from_directory, url_for)
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import permissions
 from app.auth.forms import ConfirmForm
@@ -98,25 +99,47 @@ def edit_profile(slug):
     found = get_profile(slug, edit=True)
     form = ProfileForm(data=None if request.method == "POST" else _form_data(found))
     form.set_choices(services.official_focus_areas(), services.all_programs())
-    if form.validate_on_submit() and _apply_location(found, form):
-        try:
-            services.update_profile(
-                found, display_name=form.display_name.data, headline=form.headline.data,
-                bio=form.bio.data, quote=form.quote.data, languages=form.languages.data,
-                website=form.website.data, links=form.links.data,
-                works_online=form.works_online.data, contact_enabled=form.contact_enabled.data,
-                focus_area_ids=form.focus_areas.data or [], free_tags=form.free_tags.data,
-                program_ids=form.programs.data or [])
-        except services.DirectoryError as error:
-            db.session.rollback()
-            form.free_tags.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash("Your profile is saved." if found.user_id == current_user.id
-                  else f"{found.display_name}'s profile is saved.", "success")
-            return redirect(url_for("directory.edit_profile", slug=found.slug))
+    if form.validate_on_submit():
+        if services.is_outdated(found, form.version.data):
+            return _profile_conflict(found.id, form)
+        if _apply_location(found, form):
+            try:
+                services.update_profile(
+                    found, display_name=form.display_name.data, headline=form.headline.data,
+                    bio=form.bio.data, quote=form.quote.data, languages=form.languages.data,
+                    website=form.website.data, links=form.links.data,
+                    works_online=form.works_online.data,
+                    contact_enabled=form.contact_enabled.data,
+                    focus_area_ids=form.focus_areas.data or [], free_tags=form.free_tags.data,
+                    program_ids=form.programs.data or [])
+                db.session.commit()
+            except services.DirectoryError as error:
+                db.session.rollback()
+                form.free_tags.errors.append(str(error))
+            except StaleDataError:  # saved by another request between our read and our write
+                return _profile_conflict(found.id, form)
+            else:
+                flash("Your profile is saved." if found.user_id == current_user.id
+                      else f"{found.display_name}'s profile is saved.", "success")
+                return redirect(url_for("directory.edit_profile", slug=found.slug))
     return render_template("directory/edit.html", profile=found, form=form,
                            confirm_form=ConfirmForm())
+
+
+def _profile_conflict(profile_id: int, form: ProfileForm):
+    """Someone saved the profile after this form was opened: show both, keep what was typed."""
+    db.session.rollback()
+    saved = db.session.get(LeaderProfile, profile_id)
+    form.version.data = saved.version  # saving again now keeps the typed version
+    form.set_choices(services.official_focus_areas(), services.all_programs())
+    differences = [(form[name].label.text, value) for name, value in _form_data(saved).items()
+                   if name in CONFLICT_FIELDS and (form[name].data or "") != (value or "")]
+    return render_template("directory/edit.html", profile=saved, form=form,
+                           confirm_form=ConfirmForm(), conflict=differences), 409
+
+
+CONFLICT_FIELDS = ("display_name", "headline", "bio", "quote", "languages", "website", "links",
+                   "free_tags", "place")
 
 
 def _form_data(found: LeaderProfile) -> dict:
@@ -129,6 +152,7 @@ def _form_data(found: LeaderProfile) -> dict:
         "free_tags": ", ".join(area.name for area in found.focus_areas if not area.official),
         "programs": [item.program_id for item in found.programs],
         "place": found.place_name, "precision": found.precision.value,
+        "version": found.version,
     }
 
 

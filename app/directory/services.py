@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from app import mail
 from app.auth import services as accounts
+from app.database import get_or_create, insert_unique, lock_row
 from app.directory import photos
 from app.directory.geocoding import get_geocoder
 from app.extensions import db
@@ -131,14 +132,23 @@ def unique_slug(name: str, exclude_id: int | None = None) -> str:
 
 
 def create_profile(user: User, display_name: str | None = None) -> LeaderProfile:
-    if profile_of(user) is not None:
-        raise DirectoryError("You already have a profile. Edit it instead.")
+    """Start the user's profile; a second start (a double click, another tab) gets the same one."""
     name = (display_name or user.display_name).strip()
-    profile = LeaderProfile(user_id=user.id, display_name=name, slug=unique_slug(name),
-                            precision=Precision.CITY, listed=True, searchable=bool(user.active))
-    db.session.add(profile)
-    db.session.flush()
-    return profile
+    for _ in range(5):
+        existing = profile_of(user)
+        if existing is not None:
+            return existing
+        profile = LeaderProfile(user_id=user.id, display_name=name, slug=unique_slug(name),
+                                precision=Precision.CITY, listed=True, searchable=bool(user.active))
+        if insert_unique(profile):
+            return profile
+        # Someone took that slug (or this user's profile was made) a moment ago: look again.
+    raise DirectoryError("We could not start your profile just now. Try again.")
+
+
+def is_outdated(profile: LeaderProfile, version: str | None) -> bool:
+    """True when the form was opened on an older version of the profile than the one saved."""
+    return bool(version) and str(version) != str(profile.version)
 
 
 def update_profile(profile: LeaderProfile, *, display_name: str, headline: str, bio: str,
@@ -156,6 +166,7 @@ def update_profile(profile: LeaderProfile, *, display_name: str, headline: str, 
     profile.links = "\n".join(line.strip() for line in links.splitlines() if line.strip())
     profile.works_online = works_online
     profile.contact_enabled = contact_enabled
+    profile.updated_at = utcnow()  # always an UPDATE, so the version moves and is checked
     set_focus_areas(profile, focus_area_ids, free_tags)
     set_programs(profile, program_ids)
 
@@ -197,12 +208,8 @@ def set_focus_areas(profile: LeaderProfile, official_ids: list[int], free_tags: 
 def focus_area_named(name: str, official: bool = False) -> FocusArea:
     name = " ".join(name.split())[:60]
     slug = slugify(name, max_length=60)
-    area = db.session.scalar(select(FocusArea).where(FocusArea.slug == slug))
-    if area is None:
-        area = FocusArea(name=name, slug=slug, official=official)
-        db.session.add(area)
-        db.session.flush()
-    return area
+    return get_or_create(FocusArea, lambda: FocusArea(name=name, slug=slug, official=official),
+                         slug=slug)
 
 
 def set_programs(profile: LeaderProfile, program_ids: list[int]) -> None:
@@ -354,6 +361,7 @@ def contact_limit() -> int:
 
 def send_message(sender: User, profile: LeaderProfile, message: str) -> None:
     """Queue the message to the leader with reply-to set to the sender; the leader's address stays hidden."""
+    lock_row(User, sender.id)  # count and insert as one step, so parallel sends can't overshoot
     if messages_sent_recently(sender) >= contact_limit():
         raise ContactLimitReached(
             f"You have sent {contact_limit()} messages in the last hour. Wait an hour, then try again.")
@@ -375,6 +383,7 @@ def pending_application(user: User) -> LeaderApplication | None:
 def apply_to_lead(user: User, motivation: str) -> LeaderApplication:
     if user.role != Role.MEMBER:
         raise DirectoryError("Your account can already keep a leader profile.")
+    lock_row(User, user.id)  # a double submit makes one application, not two
     if pending_application(user) is not None:
         raise DirectoryError("You have already applied. You will get an email when an "
                              "administrator decides.")
@@ -439,8 +448,8 @@ def add_program(name: str, description: str = "") -> Program:
     if db.session.scalar(select(Program).where((Program.slug == slug) | (Program.name == name))):
         raise DirectoryError(f"There is already a program called “{name}”.")
     program = Program(name=name, slug=slug, description=description.strip())
-    db.session.add(program)
-    db.session.flush()
+    if not insert_unique(program):  # another admin added it a moment ago
+        raise DirectoryError(f"There is already a program called “{name}”.")
     return program
 
 

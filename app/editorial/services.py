@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import mail
+from app.database import get_or_create
 from app.editorial.workflow import Action, Actor, Stage, State, TransitionError, check
 from app.extensions import db
 from app.models.accounts import Role, User
@@ -112,10 +113,7 @@ def _set_tags(proposal: Proposal, names: list[str]) -> None:
     tags = []
     for name in names[:MAX_TAGS]:
         slug = slugify(name, 40)
-        tag = db.session.scalar(select(Tag).where(Tag.slug == slug))
-        if tag is None:
-            tag = Tag(name=name.lower(), slug=slug)
-            db.session.add(tag)
+        tag = get_or_create(Tag, lambda: Tag(name=name.lower(), slug=slug), slug=slug)
         if tag not in tags:
             tags.append(tag)
     proposal.tags = tags
@@ -394,11 +392,9 @@ def email_choices(user: User) -> dict[str, bool]:
 
 def set_email_choices(user: User, choices: dict[str, bool]) -> None:
     for kind in NOTIFICATION_KINDS:
-        preference = db.session.scalar(select(NotificationPreference).where(
-            NotificationPreference.user_id == user.id, NotificationPreference.kind == kind))
-        if preference is None:
-            preference = NotificationPreference(user_id=user.id, kind=kind)
-            db.session.add(preference)
+        preference = get_or_create(
+            NotificationPreference, lambda: NotificationPreference(user_id=user.id, kind=kind),
+            user_id=user.id, kind=kind)
         preference.email = bool(choices.get(kind))
 
 

@@ -119,6 +119,9 @@ class LeaderProfile(db.Model):
 
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Bumped by every save: a save made from an older copy (another tab, an admin) is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     user = relationship("User", backref=db.backref("leader_profile", uselist=False,
                                                    cascade="all, delete-orphan"))

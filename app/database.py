@@ -1,0 +1,53 @@
+"""Writes that stay correct when two requests race: unique inserts, get-or-create, row locks."""
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+
+T = TypeVar("T")
+
+
+def insert_unique(row) -> bool:
+    """Add and flush `row` in a savepoint; False (and the row left out) if a unique value is
+    already taken, perhaps by a request that committed a moment ago."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+def get_or_create(model: type[T], create: Callable[[], T], **lookup) -> T:
+    """The row of `model` matching `lookup`, made from `create()` if there is none yet.
+
+    Two requests asking for the same new row at once both get the one that was stored:
+    the insert is INSERT ... ON CONFLICT DO NOTHING, and it flushes nothing else in the
+    session (a savepoint would flush, and so bump, every changed versioned row).
+    """
+    with db.session.no_autoflush:
+        found = db.session.scalar(select(model).filter_by(**lookup))
+        if found is not None:
+            return found
+        row = create()
+        table = model.__table__
+        values = {column.name: getattr(row, prop.key)
+                  for prop in model.__mapper__.column_attrs for column in prop.columns
+                  if column.table is table and getattr(row, prop.key) is not None}
+        insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(insert(table).values(**values).on_conflict_do_nothing())
+        found = db.session.scalar(select(model).filter_by(**lookup))
+    if found is None:  # the clash was on another unique column: not ours to paper over
+        raise LookupError(f"{model.__name__} {lookup} clashes with another row")
+    return found
+
+
+def lock_row(model, row_id: int) -> None:
+    """Hold `row_id` until the transaction ends, so check-then-write rules about it run one at
+    a time (PostgreSQL's FOR UPDATE; SQLite's write transactions already run one at a time)."""
+    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())

@@ -1,11 +1,15 @@
 """Leaders Network: the application factory."""
 import logging.config
+import sqlite3
+import sys
 from pathlib import Path
+
+import click
 from urllib.parse import urlsplit
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as app_config
@@ -21,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     app_config.load(app, test_config)
+    _refuse_a_missing_sqlite_file(app)
     _configure_logging(app)
     if app.config["PROXY_FIX"]:
         count = int(app.config["PROXY_FIX"])
@@ -69,6 +74,28 @@ def _allow_map_tiles(app: Flask) -> None:
             app.config["CSP_IMG_SRC"] = [*app.config["CSP_IMG_SRC"], origin]
 
 
+def _refuse_a_missing_sqlite_file(app: Flask) -> None:
+    """A missing SQLite file means a volume that did not mount or a wrong path, not an empty
+    site: refuse to start, unless `flask db upgrade` is creating the database."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    if url.database.startswith("file:") or Path(url.database).exists():
+        return
+    if app.config.get("CREATE_DATABASE") or _running_db_upgrade():
+        return
+    raise app_config.ConfigError(
+        f"The SQLite database {url.database} does not exist. If this is a new site, create it "
+        "with `flask --app wsgi db upgrade`; otherwise check LEADERS_DATABASE_URL and that its "
+        "folder is mounted.")
+
+
+def _running_db_upgrade() -> bool:
+    args = sys.argv[1:]
+    return (click.get_current_context(silent=True) is not None and "db" in args
+            and "upgrade" in args[args.index("db"):])
+
+
 def _migrations_dir() -> str:
     return str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -115,7 +142,10 @@ def _tune_sqlite(engine: Engine) -> None:
     def on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:  # a read-only file: reads work, /healthz says no writes
+            logging.getLogger(__name__).warning("SQLite database is read-only")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -124,9 +154,11 @@ def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         # Pages that only read (GET) keep WAL's concurrent readers; everything else takes
-        # the write lock up front instead of failing to upgrade later.
+        # the write lock up front instead of failing to upgrade later. A connection may ask
+        # for either with the execution option sqlite_begin ("BEGIN" or "BEGIN IMMEDIATE").
+        chosen = connection.get_execution_options().get("sqlite_begin")
         reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        connection.exec_driver_sql(chosen or ("BEGIN" if reading else "BEGIN IMMEDIATE"))
 
 
 def _template_helpers(app: Flask) -> None:

@@ -1,11 +1,12 @@
 """Error pages (HTML for people, JSON for the API) for every status the site answers."""
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import db
+from app.extensions import db, login
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,11 @@ MESSAGES = {
           "Try again in a few minutes."),
     503: ("The site is busy", "Try again in a few minutes."),
 }
+DATABASE_DOWN = ("We can't reach our database right now; nothing you typed was saved. "
+                 "Try again in a few minutes.")
+# Form fields never shown back, even to the person who typed them.
+_NOT_SHOWN = {"csrf_token", "password", "new_password", "current_password", "confirm",
+              "password_confirm", "version", "intent", "remember"}
 
 
 def wants_json() -> bool:
@@ -61,10 +67,50 @@ def init_app(app: Flask) -> None:
             return response
         return response, status
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unreachable(error):
+        log.error("Database unreachable on %s %s: %s", request.method, request.path, error)
+        return _database_down_page()
+
     @app.errorhandler(InternalServerError)
     def server_error(error):
-        db.session.rollback()
         original = getattr(error, "original_exception", None)
+        if isinstance(original, (OperationalError, InterfaceError)):
+            return _database_down_page()  # raised again while handling it
+        _forget_session()
         if original is not None:
             log.error("Unhandled error on %s %s", request.method, request.path, exc_info=original)
         return render_error(500)
+
+
+def _forget_session() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the session is discarded at teardown anyway
+        log.debug("rollback failed", exc_info=True)
+
+
+def _database_down_page():
+    """503 without touching the database again: the page is drawn for an anonymous visitor
+    (current_user would be loaded from the database), and shows back what was typed."""
+    _forget_session()
+    g._login_user = login.anonymous_user()
+    g.database_down = True
+    if wants_json():
+        response = jsonify(error=DATABASE_DOWN)
+    else:
+        response = current_app.make_response(render_template(
+            "errors/database_down.html", message=DATABASE_DOWN, typed=_typed_text()))
+    response.status_code = 503
+    response.headers["Retry-After"] = "60"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _typed_text() -> list[tuple[str, str]]:
+    """The text a person sent with a form, so nothing they wrote is lost with the request."""
+    if request.method != "POST":
+        return []
+    return [(name, value) for name, value in request.form.items(multi=True)
+            if name not in _NOT_SHOWN and value.strip() and "password" not in name]

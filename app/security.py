@@ -1,7 +1,7 @@
 """Security headers on every response, and redirects that stay on this site."""
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, current_app, g, request, session
 from flask_login import current_user
 
 
@@ -53,4 +53,10 @@ def init_app(app: Flask) -> None:
 
 
 def _personal() -> bool:
-    return bool(current_user and current_user.is_authenticated)
+    """Whether the response may be someone's own page. Judged from the session and the
+    remember-me cookie, not by loading the user: this runs on error pages too, and when the
+    database is down, loading the user would fail again."""
+    if "_login_user" in g:
+        return bool(current_user.is_authenticated)
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return "_user_id" in session or remember in request.cookies

@@ -1,9 +1,8 @@
 """Home, about and the health check."""
 from flask import Blueprint, jsonify, render_template
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import db, limiter
+from app import health
+from app.extensions import limiter
 
 bp = Blueprint("pages", __name__)
 
@@ -21,9 +20,5 @@ def about():
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    healthy, report = health.check()
+    return jsonify(report), 200 if healthy else 503

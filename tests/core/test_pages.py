@@ -10,17 +10,19 @@ from tests.conftest import base_config
 def test_healthz_reports_database_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "schema": "current",
+                                   "writable": True}
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(app, client, monkeypatch):
     def broken(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(db.session, "execute", broken)
+    with app.app_context():
+        monkeypatch.setattr(db.engine, "connect", broken)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.get_json()["database"] != "ok"
+    assert response.get_json() == {"status": "error", "database": "unreachable"}
 
 
 @pytest.mark.parametrize("status", [400, 403, 404, 405, 409, 413, 429, 500])

@@ -102,22 +102,24 @@ def edit_profile(slug):
     if form.validate_on_submit():
         if services.is_outdated(found, form.version.data):
             return _profile_conflict(found.id, form)
+        profile_id = found.id
         if _apply_location(found, form):
             try:
+                # A field left out of the request (not just empty) arrives as None.
+                text = {name: form[name].data or "" for name in (
+                    "display_name", "headline", "bio", "quote", "languages", "website", "links",
+                    "free_tags")}
                 services.update_profile(
-                    found, display_name=form.display_name.data, headline=form.headline.data,
-                    bio=form.bio.data, quote=form.quote.data, languages=form.languages.data,
-                    website=form.website.data, links=form.links.data,
-                    works_online=form.works_online.data,
+                    found, **text, works_online=form.works_online.data,
                     contact_enabled=form.contact_enabled.data,
-                    focus_area_ids=form.focus_areas.data or [], free_tags=form.free_tags.data,
+                    focus_area_ids=form.focus_areas.data or [],
                     program_ids=form.programs.data or [])
                 db.session.commit()
             except services.DirectoryError as error:
                 db.session.rollback()
                 form.free_tags.errors.append(str(error))
             except StaleDataError:  # saved by another request between our read and our write
-                return _profile_conflict(found.id, form)
+                return _profile_conflict(profile_id, form)
             else:
                 flash("Your profile is saved." if found.user_id == current_user.id
                       else f"{found.display_name}'s profile is saved.", "success")

@@ -12,7 +12,7 @@ from geopy.geocoders import Nominatim
 from sqlalchemy import JSON, ColumnElement, String, and_, insert, or_, select, update
 from sqlalchemy.engine import Engine, Row
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from app.geo.gazetteer import Place, PlaceName, country_keys, normalize, region_keys
 from app.models.base import Base, utcnow
@@ -300,6 +300,9 @@ class NominatimGeocoder:
         key = normalize(text)
         answer = self.session.scalar(select(GeocodeCache.answer).where(GeocodeCache.query_key == key))
         if answer is None:
+            # The slot and the cache are written on their own connections, then the network
+            # is asked: the request's transaction (SQLite: its write lock) must end first.
+            _end_transaction(self.session)
             if not self._take_request_slot():
                 log.info("No Nominatim request slot free; answering %r offline", text)
                 return self.fallback.geocode(text)
@@ -371,6 +374,18 @@ class NominatimGeocoder:
             pass  # another worker cached the same query meanwhile
         except OperationalError:
             log.warning("Could not cache the Nominatim answer for %r", key, exc_info=True)
+
+
+def _end_transaction(session: Session) -> None:
+    """No transaction stays open while Nominatim is asked: on SQLite an open write transaction
+    would hold the database's write lock for every other request during the network call."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.new or session.dirty or session.deleted:
+        log.warning("Geocoding with unsaved changes in the session; its transaction stays open")
+        return
+    if session.in_transaction():
+        session.commit()  # nothing to write: this only ends the transaction
 
 
 def _answer(raws: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -32,3 +32,13 @@ errorlog = "-"
 
 # Trust X-Forwarded-Proto only from the proxy (the app's LEADERS_PROXY_FIX reads the rest).
 forwarded_allow_ips = os.environ.get("LEADERS_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+
+def worker_exit(server, worker):
+    """A worker stopping gracefully (restart, max_requests, SIGTERM) first lets the mail it is
+    sending finish, so no message is left claimed mid-send (it would be retried, perhaps twice)."""
+    from app import mail
+    left = mail.wait_for_deliveries(timeout=graceful_timeout - 5)
+    if left:
+        server.log.warning("%d mail deliveries still running at exit; their claims will expire "
+                           "and `flask mail deliver` retries them", left)

@@ -2,6 +2,7 @@
 import logging
 import smtplib
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -238,9 +239,27 @@ def init_app(app: Flask) -> None:
             ids = [state.identity[0] for state in map(inspect_state, queued)
                    if state.persistent and state.identity]
             if ids:
-                threading.Thread(target=_deliver_in_context, args=(app, ids), daemon=True,
-                                 name="mail-delivery").start()
+                thread = threading.Thread(target=_deliver_in_context, args=(app, ids),
+                                          daemon=True, name="mail-delivery")
+                with _running_lock:
+                    _running.add(thread)
+                thread.start()
         return response
+
+
+_running: set[threading.Thread] = set()
+_running_lock = threading.Lock()
+
+
+def wait_for_deliveries(timeout: float) -> int:
+    """Let the after-request sends still talking to SMTP finish (a worker stopping gracefully
+    calls this), at most `timeout` seconds; how many were still running then."""
+    deadline = time.monotonic() + timeout
+    with _running_lock:
+        threads = list(_running)
+    for thread in threads:
+        thread.join(max(deadline - time.monotonic(), 0))
+    return sum(thread.is_alive() for thread in threads)
 
 
 def _deliver_in_context(app: Flask, ids: list[int]) -> None:
@@ -250,3 +269,6 @@ def _deliver_in_context(app: Flask, ids: list[int]) -> None:
         except Exception:  # the cron run (flask mail deliver) picks up whatever is left
             log.exception("Mail delivery after the request failed")
             db.session.rollback()
+        finally:
+            with _running_lock:
+                _running.discard(threading.current_thread())

@@ -215,3 +215,16 @@ def test_no_database_transaction_is_open_while_smtp_is_talked_to(app, runner, sm
     queue_one(app)
     assert "sent 1" in runner.invoke(args=["mail", "deliver"]).output
     assert seen == [0]
+
+
+def test_a_stopping_worker_waits_for_the_mail_it_is_sending(app, client, mailbox):
+    import threading
+    arrived, release = threading.Event(), threading.Event()
+    mailbox.on_data = lambda: (arrived.set(), release.wait(20))
+    client.post("/register", data={"display_name": "Ravi Menon", "email": "ravi@example.com",
+                                   "password": "monsoon tea on the verandah"})
+    assert arrived.wait(10)
+    assert mail.wait_for_deliveries(timeout=0.2) == 1, "still talking to SMTP"
+    release.set()
+    assert mail.wait_for_deliveries(timeout=10) == 0
+    assert [message.status for message in outbox(app)] == [MessageStatus.SENT]

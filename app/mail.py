@@ -23,11 +23,17 @@ def queue(to: str, subject: str, template: str, *, reply_to: str | None = None,
           kind: str = "general", **context) -> OutboxMessage:
     """Add a message to the outbox; it is sent only if the caller's transaction commits."""
     body = render_template(f"mail/{template}.txt", **context)
-    message = OutboxMessage(to=to, subject=subject, body=body, reply_to=reply_to, kind=kind,
+    message = OutboxMessage(to=header_value(to), subject=header_value(subject)[:200], body=body,
+                            reply_to=header_value(reply_to) if reply_to else None, kind=kind,
                             message_id=new_message_id())
     db.session.add(message)
     g.setdefault("mail_queued", []).append(message)
     return message
+
+
+def header_value(text: str) -> str:
+    """One line: line breaks (from a name or a title people typed) would end the header."""
+    return " ".join(text.split())
 
 
 def new_message_id() -> str:
@@ -89,6 +95,11 @@ def deliver_pending(limit: int = 100, ids: list[int] | None = None) -> dict[str,
             _send(envelope, config)
         except (OSError, smtplib.SMTPException) as error:
             counts[_record_failure(envelope, error, config)] += 1
+        except Exception as error:  # this message can never be sent: say so, go on with the rest
+            log.exception("Mail %s to %s cannot be sent", envelope.id, envelope.to)
+            _record(envelope, status=MessageStatus.FAILED,
+                    last_error=f"{type(error).__name__}: {error}"[:500])
+            counts["failed"] += 1
         else:
             _record(envelope, status=MessageStatus.SENT, sent_at=utcnow(), last_error=None)
             counts["sent"] += 1

@@ -228,3 +228,33 @@ def test_a_stopping_worker_waits_for_the_mail_it_is_sending(app, client, mailbox
     release.set()
     assert mail.wait_for_deliveries(timeout=10) == 0
     assert [message.status for message in outbox(app)] == [MessageStatus.SENT]
+
+
+def test_a_line_break_in_a_subject_is_folded_and_cannot_add_headers(app, runner, mailbox):
+    with app.test_request_context():
+        mail.queue("leader@example.com", "Eve\r\nBcc: everyone@evil.example\r\n sent you a message",
+                   "email_change_notice", reply_to="eve@example.com\r\nCc: x@evil.example",
+                   user=type("U", (), {"display_name": "L"}), new_email="n@example.com")
+        db.session.commit()
+    assert "sent 1" in runner.invoke(args=["mail", "deliver"]).output
+    message = mailbox.wait_for("leader@example.com")
+    assert message["Subject"] == "Eve Bcc: everyone@evil.example sent you a message"
+    assert message["Bcc"] is None and message["Cc"] is None
+
+
+def test_a_message_that_cannot_be_sent_is_failed_and_the_queue_goes_on(app, runner, mailbox, make_user):
+    """A subject with a raw line break (a row written before headers were folded) used to
+    raise outside the retry handling, leave the row "sending" and stop the run."""
+    user = make_user(email="kwame@example.com")
+    app.config["MAIL_DELIVER_AFTER_REQUEST"] = False  # both wait for the same run
+    with app.app_context():
+        db.session.add(OutboxMessage(to="leader@example.com", subject="Title\r\nBcc: x@evil.example",
+                                     body="Hello", message_id="<broken@leaders.example>"))
+        db.session.commit()
+    response = app.test_client().post("/forgot-password", data={"email": user.email})
+    assert response.status_code in (200, 302)
+    output = runner.invoke(args=["mail", "deliver"]).output
+    assert "sent 1" in output and "failed 1" in output
+    assert mailbox.wait_for("kwame@example.com", "Reset")
+    broken = outbox(app)[0]
+    assert broken.status == MessageStatus.FAILED and "ValueError" in broken.last_error

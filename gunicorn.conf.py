@@ -34,6 +34,12 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("LEADERS_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 
+def pre_fork(server, worker):
+    """Tell the app how many workers share it (gunicorn's count, whatever set it): in
+    production it refuses rate limits kept in each worker's memory when there are several."""
+    os.environ["LEADERS_WORKERS"] = str(server.num_workers)
+
+
 def worker_exit(server, worker):
     """A worker stopping gracefully (restart, max_requests, SIGTERM) first lets the mail it is
     sending finish, so no message is left claimed mid-send (it would be retried, perhaps twice)."""

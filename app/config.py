@@ -1,9 +1,11 @@
 """Configuration: defaults here, then instance/config.py, then LEADERS_* variables."""
+import logging
 import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import click
 from flask import Flask
 
 from app.urls import host_name
@@ -11,6 +13,8 @@ from app.urls import host_name
 MIN_SECRET_KEY_LENGTH = 32
 DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
 LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
+log = logging.getLogger(__name__)
 
 
 class ConfigError(RuntimeError):
@@ -54,7 +58,15 @@ def defaults(instance_path: str) -> dict:
         # expired (the worker died) and the message is tried again.
         "MAIL_CLAIM_LEASE": 300,
         "MAIL_DELIVER_AFTER_REQUEST": True,
+        # memory:// counts in each worker's own memory, so N workers let N times every limit
+        # through: production with more than one worker needs a shared store (redis://...).
         "RATELIMIT_STORAGE_URI": "memory://",
+        # While that store is unreachable each worker counts alone, instead of every limited
+        # page answering 500; Flask-Limiter logs it and goes back to the store when it answers.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # How many worker processes serve the app: gunicorn.conf.py passes it on as
+        # LEADERS_WORKERS; None when nothing says.
+        "WORKERS": None,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
         "RESET_RATE_LIMIT": "5 per 15 minutes",
@@ -71,6 +83,7 @@ def defaults(instance_path: str) -> dict:
         # Leaflet and its clustering plugin, copied from node_modules by `make assets`.
         "MAP_ASSETS_PATH": "vendor",
         "API_RATE_LIMIT": "300 per minute",
+        "SEARCH_RATE_LIMIT": "120 per minute",
         # Lets the benchmark compare against a full scan with ?_scan=1; never in production.
         "SEARCH_FULL_SCAN_PARAM": False,
         # A radius search with more than this many leaders per km of radius in the 1° cells
@@ -100,6 +113,7 @@ def load(app: Flask, test_config: dict | None) -> None:
     _ensure_secret_key(app, production)
     _ensure_site_url(app, production)
     _settle_allowed_hosts(app, production)
+    _check_rate_limit_store(app, production)
     if production and app.debug:
         raise ConfigError("Debug mode must be off in production (unset LEADERS_DEBUG / FLASK_DEBUG).")
 
@@ -145,6 +159,35 @@ def _settle_allowed_hosts(app: Flask, production: bool) -> None:
     # SITE_URL's own host always answers: mail links point there.
     site_host = host_name(urlsplit(app.config["SITE_URL"]).netloc)
     app.config["ALLOWED_HOSTS"] = list(dict.fromkeys([site_host, *names]))
+
+
+def _check_rate_limit_store(app: Flask, production: bool) -> None:
+    """Refuse per-worker rate limits in production when there are several workers; warn
+    when the number of workers is not known."""
+    if (not production or not app.config.get("RATELIMIT_ENABLED", True)
+            or not str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://")):
+        return
+    if click.get_current_context(silent=True) is not None:
+        return  # a flask command answers no requests
+    workers = app.config.get("WORKERS")
+    try:
+        workers = None if workers in (None, "") else int(workers)
+    except (TypeError, ValueError):
+        raise ConfigError(f"LEADERS_WORKERS must be a number of worker processes, "
+                          f"not {workers!r}.") from None
+    if workers is not None and workers > 1:
+        raise ConfigError(
+            f"Rate limits are kept in each worker's memory (LEADERS_RATELIMIT_STORAGE_URI="
+            f"memory://), so {workers} workers would let {workers} times every limit through. "
+            "Set LEADERS_RATELIMIT_STORAGE_URI to a store they share, e.g. redis://localhost:6379, "
+            "or run one worker (LEADERS_WORKERS=1).")
+    if workers is None:
+        log.warning(
+            "RATE LIMITS ARE NOT SHARED: they are kept in this process's memory "
+            "(LEADERS_RATELIMIT_STORAGE_URI=memory://) and the number of worker processes is "
+            "unknown; with N workers N times every limit gets through. Set "
+            "LEADERS_RATELIMIT_STORAGE_URI=redis://localhost:6379 (or say LEADERS_WORKERS=1 "
+            "when one process serves the site).")
 
 
 def _ensure_secret_key(app: Flask, production: bool) -> None:

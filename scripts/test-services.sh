@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install and start what the test suite needs beyond Python: Debian's Chromium and,
-# when asked (--postgres), a local PostgreSQL with a database for the tests.
+# Install and start what the test suite needs beyond Python: Debian's Chromium, Debian's
+# redis-server (the rate-limit tests start their own on a free port) and, when asked
+# (--postgres), a local PostgreSQL with a database for the tests.
 # Prints the PostgreSQL URL on its last line when --postgres is given.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 
 packages=()
 command -v chromium >/dev/null || packages+=(chromium)
+command -v redis-server >/dev/null || packages+=(redis-server)
 if $want_postgres && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   packages+=(postgresql)
 fi
@@ -19,7 +21,7 @@ if [ ${#packages[@]} -gt 0 ]; then
   if ! { as_root apt-get update -qq >&2 &&
          as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >&2; }; then
     [ "${CI:-}" = "true" ] && { echo "Could not install ${packages[*]}" >&2; exit 1; }
-    echo "warning: could not install ${packages[*]}; browser tests will be skipped" >&2
+    echo "warning: could not install ${packages[*]}; the tests that need them will be skipped" >&2
   fi
 fi
 

@@ -38,6 +38,8 @@ def base_config(tmp_path, **overrides) -> dict:
         # Links in mail, feeds and the API point at the test client's host.
         "SITE_URL": "http://localhost",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Tests search far more often than a person; the limit is tested in test_rate_limits.py.
+        "SEARCH_RATE_LIMIT": "100000 per minute",
         # Tests make throwaway SQLite files; the refusal to start without one is tested alone.
         "CREATE_DATABASE": True,
     }

@@ -4,12 +4,23 @@ from werkzeug.datastructures import MultiDict
 
 from app.directory import search as leaders
 from app.directory.search_forms import MAX_PAGE, SearchForm, parse_page
+from app.extensions import limiter
 from app.geo.geocoder import GeocodeError
 
 bp = Blueprint("search", __name__)
 
 
+def _rate_limit() -> str:
+    return current_app.config["SEARCH_RATE_LIMIT"]
+
+
+def _too_many_searches() -> str:
+    return (f"Searches from one address are limited to {_rate_limit()}. "
+            "Wait a minute, then search again.")
+
+
 @bp.get("/leaders")
+@limiter.limit(_rate_limit, error_message=_too_many_searches)  # per client address
 def index():
     form = SearchForm(_form_args())
     form.load_choices()

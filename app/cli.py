@@ -153,6 +153,15 @@ def geo_load(if_empty, min_population, no_postal):
                f"{counts['names']} names in {time.perf_counter() - started:.1f} s.")
 
 
+@geo_cli.command("rename-towns")
+def geo_rename_towns():
+    """Name the town of every city-level profile again from its public point alone."""
+    from app.directory.services import rename_public_towns
+    changed = rename_public_towns()
+    db.session.commit()
+    click.echo(f"Renamed the town of {changed} city-level profile{'' if changed == 1 else 's'}.")
+
+
 def init_app(app: Flask) -> None:
     for command in (users_cli, seed_demo, mail_cli, geo_cli, editorial_cli):
         app.cli.add_command(command)

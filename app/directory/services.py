@@ -1,10 +1,9 @@
 """Directory rules: profiles, their locations, photos, contact messages and leader applications."""
-import math
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import mail
@@ -13,10 +12,10 @@ from app.database import get_or_create, insert_unique, lock_row
 from app.directory import photos
 from app.directory.geocoding import get_geocoder
 from app.extensions import db
-from app.geo.distance import KM_PER_DEGREE_LAT
+from app.geo.distance import bounding_boxes, haversine_km
 from app.geo.gazetteer import Place
 from app.geo.geocoder import Candidate, GeocodeError, GeocodeResult
-from app.geo.privacy import public_point
+from app.geo.privacy import PUBLIC_TOWN_MAX_KM, PublicTown, public_point, public_town
 from app.models.accounts import Role, User
 from app.models.base import utcnow
 from app.models.directory import (ApplicationStatus, ContactMessage, FocusArea, LeaderApplication,
@@ -285,34 +284,44 @@ def look_up_place(text: str, choice: str | None = None) -> PlaceAnswer:
 
 def set_location_from_place(profile: LeaderProfile, place_text: str, candidate: Candidate,
                             precision: Precision) -> None:
+    """A place typed (town, postal code, address; offline or from Nominatim) and chosen.
+
+    City level: the town named comes from the public point alone (see _name_public_place),
+    never from the candidate, whose point is the stored private one.
+    """
     profile.place_name = place_text.strip()[:200]
-    # A postal code or a street address is finer than a town: name the nearest town instead.
-    profile.city = candidate.name if candidate.kind == "city" else ""
-    profile.region = candidate.region or ""
-    profile.country = candidate.country
-    profile.country_code = candidate.country_code
     _set_point(profile, candidate.lat, candidate.lng, precision)
-    if not profile.city:
-        _name_from_nearest_town(profile)
+    if profile.precision == Precision.EXACT and candidate.kind == "city":
+        # Others see this very point, so naming the town typed tells them nothing more.
+        _name(profile, PublicTown(candidate.name, candidate.region or "", candidate.country,
+                                  candidate.country_code))
+    else:
+        _name_public_place(profile, PublicTown("", candidate.region or "", candidate.country,
+                                               candidate.country_code))
 
 
 def set_location_from_pin(profile: LeaderProfile, lat: float, lng: float,
                           precision: Precision) -> None:
-    """A dropped pin: the exact point as given; the town named is the one nearest what others see."""
+    """A dropped pin, typed coordinates or the browser's location: the exact point as given;
+    the place named follows what others see (see _name_public_place)."""
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise DirectoryError("Drop the pin on a point on the map (latitude -90 to 90, "
                              "longitude -180 to 180).")
     profile.place_name = f"Pin at {lat:.5f}, {lng:.5f}"
-    profile.city = profile.region = profile.country = profile.country_code = ""
     _set_point(profile, lat, lng, precision)
-    _name_from_nearest_town(profile)
+    _name_public_place(profile, PublicTown("", "", "", ""))
 
 
 def set_precision(profile: LeaderProfile, precision: Precision) -> None:
-    if profile.lat is not None and profile.lng is not None:
-        _set_point(profile, profile.lat, profile.lng, precision)
-    else:
+    """Show the exact point or only its cell; a city-level name is worked out again either way."""
+    if profile.lat is None or profile.lng is None:
         profile.precision = precision
+        return
+    was = profile.precision
+    _set_point(profile, profile.lat, profile.lng, precision)
+    if profile.precision == Precision.CITY or was != profile.precision:
+        # Kept from before: only the country (what typed places fall back to).
+        _name_public_place(profile, PublicTown("", "", profile.country, profile.country_code))
 
 
 def clear_location(profile: LeaderProfile) -> None:
@@ -326,25 +335,67 @@ def _set_point(profile: LeaderProfile, lat: float, lng: float, precision: Precis
     profile.public_lat, profile.public_lng = public_point(lat, lng, profile.precision.value)
 
 
-def _name_from_nearest_town(profile: LeaderProfile) -> None:
-    """Name the town nearest the public point, so the name says no more than the point does."""
-    town = nearest_town(profile.public_lat, profile.public_lng)
-    if town is not None:
-        profile.city = town.name
-        profile.region = town.region_name or ""
-        profile.country = town.country_name
-        profile.country_code = town.country_code
+def _name_public_place(profile: LeaderProfile, fallback: PublicTown) -> None:
+    """Name the place from the public point, so the name says no more than the point does.
+
+    City level: public_town's rule (a town of PUBLIC_TOWN_MIN_POPULATION or more near the
+    cell's centre, else the region and country), whatever was typed; with no gazetteer place
+    near, only the fallback's country. Exact: the nearest town of any size to the point.
+    """
+    if profile.precision == Precision.CITY:
+        town = public_town(profile.public_lat, profile.public_lng,
+                           places_around(profile.public_lat, profile.public_lng, PUBLIC_TOWN_MAX_KM))
+        fallback = PublicTown("", "", fallback.country, fallback.country_code)
+    else:
+        nearest = nearest_town(profile.public_lat, profile.public_lng)
+        town = None if nearest is None else PublicTown(nearest.name, nearest.region_name or "",
+                                                       nearest.country_name, nearest.country_code)
+    _name(profile, town or fallback)
+
+
+def _name(profile: LeaderProfile, town: PublicTown) -> None:
+    profile.city, profile.region = town.city, town.region
+    profile.country, profile.country_code = town.country, town.country_code
+
+
+def places_around(lat: float, lng: float, within_km: float) -> list[Place]:
+    """Gazetteer places (towns and postal codes) in the boxes around a point; some lie a bit farther."""
+    boxes = bounding_boxes(lat, lng, within_km)
+    return list(db.session.scalars(select(Place).where(or_(*(
+        and_(Place.lat.between(box.min_lat, box.max_lat), Place.lng.between(box.min_lng, box.max_lng))
+        for box in boxes)))))
 
 
 def nearest_town(lat: float, lng: float, within_km: float = NEAREST_TOWN_KM) -> Place | None:
-    dlat = within_km / KM_PER_DEGREE_LAT
-    dlng = min(180.0, dlat / max(math.cos(math.radians(lat)), 0.01))
-    squared = ((Place.lat - lat) * (Place.lat - lat)
-               + (Place.lng - lng) * (Place.lng - lng) * math.cos(math.radians(lat)) ** 2)
-    return db.session.scalar(
-        select(Place).where(Place.kind == "city", Place.lat.between(lat - dlat, lat + dlat),
-                            Place.lng.between(lng - dlng, lng + dlng))
-        .order_by(squared, Place.population.desc()).limit(1))
+    """The gazetteer town of any size nearest the point, within within_km."""
+    towns = [(haversine_km(lat, lng, place.lat, place.lng), -place.population, place.id, place)
+             for place in places_around(lat, lng, within_km) if place.kind == "city"]
+    nearest = min(towns, default=None, key=lambda town: town[:3])
+    return nearest[3] if nearest is not None and nearest[0] <= within_km else None
+
+
+def rename_public_towns() -> int:
+    """Name every city-level profile's town again from its public point; returns how many changed.
+
+    For profiles saved before the town was chosen this way (they named what was typed), and
+    after loading another gazetteer. Each distinct public point is looked up once.
+    """
+    changed = 0
+    towns: dict[tuple[float, float], PublicTown | None] = {}
+    profiles = db.session.scalars(select(LeaderProfile).where(
+        LeaderProfile.precision == Precision.CITY, LeaderProfile.public_lat.is_not(None),
+        LeaderProfile.public_lng.is_not(None)).order_by(LeaderProfile.id)).all()
+    for profile in profiles:
+        point = (profile.public_lat, profile.public_lng)
+        if point not in towns:
+            towns[point] = public_town(*point, places_around(*point, PUBLIC_TOWN_MAX_KM))
+        town = towns[point] or PublicTown("", "", profile.country, profile.country_code)
+        if (profile.city, profile.region, profile.country, profile.country_code) != (
+                town.city, town.region, town.country, town.country_code):
+            _name(profile, town)
+            changed += 1
+    db.session.flush()
+    return changed
 
 
 # Contacting a leader ----------------------------------------------------------------------

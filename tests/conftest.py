@@ -42,6 +42,8 @@ def base_config(tmp_path, **overrides) -> dict:
         "SEARCH_RATE_LIMIT": "100000 per minute",
         # Tests make throwaway SQLite files; the refusal to start without one is tested alone.
         "CREATE_DATABASE": True,
+        # Photos and covers a test uploads stay in its own folder.
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
     }
     if ON_POSTGRES:
         # No pooled connections outliving a test's app (psycopg warns when they are collected).

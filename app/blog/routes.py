@@ -1,11 +1,13 @@
 """The public blog: lists, posts, tags, authors, Atom feeds, the sitemap and cover images."""
 import re
 
-from flask import Blueprint, Response, abort, current_app, render_template, send_from_directory
+from flask import Blueprint, Response, abort, current_app, render_template
+from flask_login import current_user
 from markupsafe import Markup
 
+from app import images, permissions
 from app.blog import services
-from app.editorial.services import covers_dir
+from app.editorial.services import covers_dir, proposal_with_cover
 from app.extensions import db
 from app.models.accounts import User
 from app.models.base import utcnow
@@ -92,9 +94,11 @@ def tag_feed(tag):
 
 @bp.get("/blog/covers/<name>")
 def cover(name):
-    if not COVER_NAME.match(name):
+    # Public once the post is; before that only to those who may see the proposal.
+    found = proposal_with_cover(name) if COVER_NAME.match(name) else None
+    if found is None or not (found.is_live or permissions.can_view_proposal(current_user, found)):
         abort(404)
-    return send_from_directory(covers_dir(), name, max_age=60 * 60 * 24 * 30)
+    return images.send(covers_dir(), name, everyone=found.is_live)
 
 
 @bp.get("/sitemap.xml")

@@ -1,11 +1,11 @@
 """Leader profiles: the public page, editing one's own, photos, contact and applying to lead."""
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   send_from_directory, url_for)
+                   url_for)
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import permissions
+from app import images, permissions
 from app.auth.forms import ConfirmForm
 from app.directory import photos, services
 from app.directory.forms import ApplicationForm, ContactForm, PhotoForm, ProfileForm
@@ -67,10 +67,12 @@ def _published_posts(user_id: int) -> list:
 
 @bp.get("/photos/<name>")
 def photo(name):
-    if not photos.FILE_NAME.match(name):
+    # Served while the profile may be seen: a hidden or deleted profile's photo is gone too.
+    found = photos.profile_with_photo(name)
+    if found is None or not permissions.can_view_profile(current_user, found):
         abort(404)
-    return send_from_directory(photos.photos_dir(current_app.config["UPLOAD_FOLDER"]), name,
-                               max_age=60 * 60 * 24 * 30)
+    return images.send(photos.photos_dir(current_app.config["UPLOAD_FOLDER"]), name,
+                       everyone=permissions.can_view_profile(None, found))
 
 
 # One's own profile --------------------------------------------------------------------------

@@ -1,8 +1,6 @@
 """Editorial rules: proposals change state here, through the workflow's one guard; views commit."""
 from __future__ import annotations
 
-import secrets
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -11,7 +9,7 @@ from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import mail
+from app import images, mail
 from app.database import get_or_create
 from app.editorial.workflow import Action, Actor, Stage, State, TransitionError, check
 from app.extensions import db
@@ -183,31 +181,21 @@ def missing_for_submit(proposal: Proposal) -> list[str]:
 
 # Cover images -----------------------------------------------------------------------------
 
+COVER_SIZES = (images.Size("", 1600, 1600),)
+COVER_MIN_SIZE = (200, 100)
+
+
 def covers_dir() -> Path:
-    return Path(current_app.instance_path) / "uploads" / "covers"
+    return images.upload_dir(images.COVERS)
 
 
 def store_cover(upload) -> str:
-    """Re-encode an uploaded image as a JPEG under a generated name; EXIF and other metadata go."""
-    from PIL import Image, UnidentifiedImageError
-
+    """Store an uploaded image through the image pipeline; returns its file name."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(upload.stream) as image:
-                image.load()
-                if image.width < 200 or image.height < 100:
-                    raise CoverError("Choose a larger image: at least 200 by 100 pixels.")
-                picture = image.convert("RGB")
-    except (UnidentifiedImageError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning, OSError, SyntaxError) as error:
-        raise CoverError("Choose a JPEG, PNG or WebP image.") from error
-    picture.thumbnail((1600, 1600))
-    name = secrets.token_hex(16) + ".jpg"
-    folder = covers_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    picture.save(folder / name, "JPEG", quality=85, optimize=True)
-    return name
+        name = images.save(upload.stream, covers_dir(), COVER_SIZES, min_size=COVER_MIN_SIZE)
+    except images.ImageError as error:
+        raise CoverError(str(error)) from error
+    return name + ".jpg"
 
 
 def set_cover(proposal: Proposal, upload, alt: str) -> None:
@@ -226,9 +214,13 @@ def remove_cover(proposal: Proposal) -> None:
     proposal.cover_image = None
 
 
+def proposal_with_cover(file_name: str) -> Proposal | None:
+    """The proposal whose cover a file is, if any."""
+    return db.session.scalar(select(Proposal).where(Proposal.cover_image == file_name))
+
+
 def _remove_file(name: str) -> None:
-    path = covers_dir() / Path(name).name
-    path.unlink(missing_ok=True)
+    images.delete(name.removesuffix(".jpg"), covers_dir(), COVER_SIZES)
 
 
 # Transitions ------------------------------------------------------------------------------

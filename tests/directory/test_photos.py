@@ -93,7 +93,7 @@ def test_png_and_webp_are_accepted_and_become_jpeg(app, client, owner, uploads, 
 
 def test_a_file_that_is_not_an_image_is_refused(app, client, owner, uploads):
     html = upload(client, owner, b"%PDF-1.4 not really a photo\n" * 50, "cv.jpg").get_data(True)
-    assert "The file is not a photo we can use" in html
+    assert "The file is not an image we can use" in html
     assert load_profile(app, owner).photo is None
     assert not uploads.exists() or not any(uploads.iterdir())
 
@@ -106,7 +106,7 @@ def test_a_gif_is_refused_even_though_it_is_an_image(app, client, owner):
 def test_a_truncated_jpeg_is_refused(app, client, owner):
     data = image_bytes("JPEG", (400, 300))
     html = upload(client, owner, data[: len(data) // 2]).get_data(True)
-    assert "not a photo we can use" in html
+    assert "not an image we can use" in html
     assert load_profile(app, owner).photo is None
 
 

@@ -114,7 +114,11 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _init_login(app: Flask) -> None:
-    from app.models.accounts import User
+    from flask import g
+
+    from app.auth import sessions
+    from app.auth.afterwards import after_response
+    from app.models.base import utcnow
 
     login.init_app(app)
     login.login_view = "auth.login"
@@ -124,13 +128,18 @@ def _init_login(app: Flask) -> None:
 
     @login.user_loader
     def load_user(session_id: str):
-        user_id, _, version = session_id.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active or user.session_version != int(version):
-            return None
+        # "<user id>:<token>" from the session or remember-me cookie; a user_sessions row.
+        user = sessions.load(session_id)
+        if user is not None and sessions.needs_seen(user.current_session, utcnow()):
+            g.session_seen = user.current_session.id
         return user
+
+    @app.after_request
+    def record_last_seen(response):
+        # At most every few minutes per session, and after the response, not before it.
+        if "session_seen" in g:
+            after_response(response, sessions.mark_seen, g.pop("session_seen"), utcnow())
+        return response
 
 
 def _tune_sqlite(engine: Engine) -> None:

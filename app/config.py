@@ -70,6 +70,7 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
         "RESET_RATE_LIMIT": "5 per 15 minutes",
+        "REGISTER_RATE_LIMIT": "10 per hour",
         "PROXY_FIX": 0,
         "CSP_IMG_SRC": ["'self'", "data:"],
         "CSP_SCRIPT_SRC": ["'self'"],

@@ -1,8 +1,8 @@
 """Account settings for the signed-in person."""
-from flask import Blueprint, Response, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required, logout_user
 
-from app.auth import services
+from app.auth import services, sessions
 from app.auth.forms import ConfirmForm
 from app.account.forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
 from app.extensions import db
@@ -22,11 +22,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        services.set_new_password(user, form.password.data)
+        services.set_new_password(user, form.password.data, keep=user.current_session)
         db.session.commit()
-        # This session carries on with the new session version; all others end.
-        session.clear()
-        login_user(user)
         flash("Your password has been changed. You have been logged out everywhere else.",
               "success")
         return redirect(url_for("account.settings"))
@@ -69,6 +66,41 @@ def confirm_email(token):
     return render_template("account/confirm_email.html", form=form, new_email=new_email)
 
 
+@bp.get("/sessions")
+@login_required
+def sessions_list():
+    return render_template("account/sessions.html", form=ConfirmForm(),
+                           sessions=sessions.of_user(current_user),
+                           this_session=current_user.current_session)
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        found = sessions.find(current_user, session_id)
+        if found is None:
+            abort(404)
+        if found.id == current_user.current_session.id:
+            return redirect(url_for("account.sessions_list"))  # this device logs out instead
+        sessions.end(found)
+        db.session.commit()
+        flash(f"{found.device} is logged out.", "success")
+    return redirect(url_for("account.sessions_list"))
+
+
+@bp.post("/sessions/end-others")
+@login_required
+def end_other_sessions():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        current_user.end_sessions(keep=current_user.current_session)
+        db.session.commit()
+        flash("You are logged out everywhere else.", "success")
+    return redirect(url_for("account.sessions_list"))
+
+
 @bp.get("/export.json")
 @login_required
 def export():
@@ -83,10 +115,11 @@ def delete():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        logout_user()
-        services.delete_account(user)
+        services.delete_account(user)  # its sessions go with it
         db.session.commit()
+        # In this order, so Flask-Login still deletes the remember-me cookie.
         session.clear()
+        logout_user()
         flash("Your account has been deleted. Thank you for being part of the network.", "info")
         return redirect(url_for("pages.home"))
     return render_template("account/delete.html", form=form)

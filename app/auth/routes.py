@@ -1,9 +1,10 @@
 """Sign-up, email verification, log in and out, forgotten password."""
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (Blueprint, current_app, flash, make_response, redirect, render_template,
+                   request, session, url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import services
+from app.auth import services, sessions
+from app.auth.afterwards import after_response
 from app.auth.forms import (ConfirmForm, ForgotPasswordForm, LoginForm, RegisterForm,
                             ResetPasswordForm)
 from app.extensions import db, limiter
@@ -20,31 +21,52 @@ def _reset_limit():
     return current_app.config["RESET_RATE_LIMIT"]
 
 
+def _register_limit():
+    return current_app.config["REGISTER_RATE_LIMIT"]
+
+
 def sign_in(user, remember: bool = False) -> None:
-    """A fresh session at every login, so no value planted before it survives."""
+    """A fresh session at every login, so no value planted before it survives; the new
+    user_sessions row is what the session and remember-me cookies name."""
     session.clear()
+    sessions.start(user, remember=remember, user_agent=request.user_agent.string,
+                   address=request.remote_addr)
     login_user(user, remember=remember)
+    if not remember and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") \
+            in request.cookies:
+        session["_remember"] = "clear"  # an old remember-me cookie must not outlive this login
     services.record_login(user)
 
 
+def sign_out() -> None:
+    """End this session on the server and delete both cookies."""
+    if current_user.is_authenticated and current_user.current_session is not None:
+        sessions.end(current_user.current_session)
+    db.session.commit()
+    # In this order: logout_user() leaves the flag that makes Flask-Login delete the
+    # remember-me cookie, and session.clear() afterwards would wipe it.
+    session.clear()
+    logout_user()
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = services.register(form.email.data, form.display_name.data, form.password.data)
-        except services.AccountError as error:
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            sign_in(user)
-            db.session.commit()
-            flash(f"Welcome, {user.display_name}. We sent a link to {user.email}: "
-                  "open it to confirm your email address.", "success")
-            return redirect(url_for("account.settings"))
+        # The same answer whether or not the address has an account (its owner gets a mail).
+        services.register(form.email.data, form.display_name.data, form.password.data)
+        db.session.commit()
+        session["registered_email"] = form.email.data.strip()
+        return redirect(url_for("auth.registered"))
     return render_template("auth/register.html", form=form)
+
+
+@bp.get("/register/sent")
+def registered():
+    return render_template("auth/register_sent.html", email=session.get("registered_email"))
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
@@ -101,8 +123,7 @@ def login():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
-        logout_user()
-        session.clear()
+        sign_out()
         flash("You are logged out.", "info")
     return redirect(url_for("pages.home"))
 
@@ -112,9 +133,10 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
-        return render_template("auth/reset_sent.html", email=form.email.data)
+        response = make_response(render_template("auth/reset_sent.html", email=form.email.data))
+        # Looked up and mailed after the answer, so a known address answers no slower.
+        after_response(response, services.request_password_reset, form.email.data)
+        return response
     return render_template("auth/forgot.html", form=form)
 
 
@@ -127,11 +149,9 @@ def reset_password(token):
         return render_template("auth/link_problem.html", message=str(error)), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.set_new_password(user, form.password.data)
+        services.set_new_password(user, form.password.data)  # ends every session of theirs
         db.session.commit()
-        if current_user.is_authenticated:
-            logout_user()
-        session.clear()
+        sign_out()
         flash("Your password has been changed. Log in with your new password.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)

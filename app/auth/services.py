@@ -1,22 +1,29 @@
 """Account rules: registration, tokens, authentication, password and email changes."""
 import hashlib
 import json
+from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from app import mail
+from app.auth import sessions
 from app.database import insert_unique
 from app.extensions import db
-from app.models.accounts import Role, User, normalize_email
+from app.models.accounts import Role, User, UserSession, normalize_email
 from app.models.base import utcnow
+from app.models.mail import OutboxMessage
 from app.urls import site_url
 
 # A real hash to check against when the email is unknown, so both answers take as long.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+# A second sign-up this soon after the first is a double submit: its owner needs no warning.
+_JUST_REGISTERED = timedelta(minutes=15)
+# At most one "someone tried to register with your address" mail per address in this time.
+_ACCOUNT_EXISTS_MAIL_EVERY = timedelta(hours=1)
 
 
 class AccountError(Exception):
@@ -37,23 +44,56 @@ def email_taken(email: str) -> bool:
     ) > 0
 
 
+def _new_user(email: str, display_name: str, password: str, role: Role = Role.MEMBER,
+              *, verified: bool = False) -> User:
+    user = User(email=email, display_name=display_name.strip(), role=role,
+                email_verified_at=utcnow() if verified else None)
+    user.set_password(password)
+    return user
+
+
 def create_user(email: str, display_name: str, password: str, role: Role = Role.MEMBER,
                 *, verified: bool = False) -> User:
     email = normalize_email(email)
     if email_taken(email):
         raise AccountError("An account with this email already exists. Log in instead.")
-    user = User(email=email, display_name=display_name.strip(), role=role,
-                email_verified_at=utcnow() if verified else None)
-    user.set_password(password)
+    user = _new_user(email, display_name, password, role, verified=verified)
     if not insert_unique(user):  # registered a moment ago, by a double submit or another tab
         raise AccountError("An account with this email already exists. Log in instead.")
     return user
 
 
-def register(email: str, display_name: str, password: str) -> User:
-    user = create_user(email, display_name, password)
-    send_verification(user)
-    return user
+def register(email: str, display_name: str, password: str) -> None:
+    """Sign up, and mail a link to confirm the address. If the address has an account
+    already, mail its owner instead and create nothing. Both do the same work (a password
+    hash, one mail), so neither the answer nor its time tells which it was."""
+    email = normalize_email(email)
+    owner = find_by_email(email)
+    if owner is None:
+        user = _new_user(email, display_name, password)
+        if insert_unique(user):
+            send_verification(user)
+            return
+        owner = find_by_email(email)  # registered a moment ago, by a double submit or another tab
+    else:
+        generate_password_hash(password)  # the work of a new account, so it takes as long
+    if owner is not None:
+        _tell_owner_of_registration(owner)
+
+
+def _tell_owner_of_registration(user: User) -> None:
+    """Someone signed up with this address: say so to its owner, with ways back in."""
+    now = utcnow()
+    if not user.active or user.created_at > now - _JUST_REGISTERED:
+        return  # a deactivated account, or the same person's double submit
+    already_told = db.session.scalar(select(exists().where(
+        OutboxMessage.to == user.email, OutboxMessage.kind == "account-exists",
+        OutboxMessage.created_at > now - _ACCOUNT_EXISTS_MAIL_EVERY)))
+    if already_told:
+        return
+    mail.queue(user.email, "Someone tried to create an account with your email address",
+               "account_exists", kind="account-exists", user=user,
+               login_link=site_url("auth.login"), reset_link=site_url("auth.forgot_password"))
 
 
 # Email verification ---------------------------------------------------------------------
@@ -106,7 +146,8 @@ def _password_fingerprint(user: User) -> str:
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a reset link if the account exists; say nothing either way."""
+    """Mail a reset link if the account exists; say nothing either way (the route calls this
+    after its answer has been sent, so the answer takes as long for either)."""
     user = find_by_email(email)
     if user is None or not user.active:
         return
@@ -125,10 +166,10 @@ def user_for_reset(token: str) -> User:
     return user
 
 
-def set_new_password(user: User, password: str) -> None:
-    """Set the password and end every session, including remember-me cookies."""
+def set_new_password(user: User, password: str, *, keep: UserSession | None = None) -> None:
+    """Set the password and end every session (but `keep`), including remember-me cookies."""
     user.set_password(password)
-    user.end_sessions()
+    user.end_sessions(keep=keep)
 
 
 # Changing email ---------------------------------------------------------------------------
@@ -183,6 +224,12 @@ def export_data(user: User) -> str:
             "last_login_at": _iso(user.last_login_at),
         },
     }
+    data["sessions"] = [
+        {"browser": row.browser, "platform": row.platform, "network": row.network,
+         "kept_logged_in": row.remember, "signed_in_at": _iso(row.created_at),
+         "last_seen_at": _iso(row.last_seen_at)}
+        for row in sessions.of_user(user)
+    ]
     for exporter in EXPORTERS:
         key, value = exporter(user)
         data[key] = value

@@ -3,7 +3,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, delete
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -35,7 +35,7 @@ class User(UserMixin, db.Model):
     )
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped to end every session and remember cookie at once (password change, deactivation).
+    # No longer read: sessions live in user_sessions. Kept so no migration rebuilds users.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -43,9 +43,25 @@ class User(UserMixin, db.Model):
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
 
-    # Flask-Login: the id in the session carries the session version, so bumping it logs out.
+    # The session (a UserSession and its token) this copy of the person was loaded for or
+    # logged in with; set by app.auth.sessions, not stored.
+    current_session = None
+    session_token = None
+
+    # Flask-Login stores this in the session cookie and the remember-me cookie: it names a
+    # row of user_sessions, so deleting the row ends the session wherever it was copied.
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        if self.session_token is None:
+            raise RuntimeError("No session: log in with app.auth.sessions.start() first.")
+        return f"{self.id}:{self.session_token}"
+
+    # The same person whichever session each copy was loaded for (UserMixin compares get_id).
+    def __eq__(self, other):
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    __hash__ = object.__hash__
 
     @property
     def is_active(self) -> bool:
@@ -64,8 +80,41 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
 
-    def end_sessions(self) -> None:
-        self.session_version += 1
+    def end_sessions(self, keep: "UserSession | None" = None) -> None:
+        """Every session of this person ends (but `keep`), remember-me cookies too."""
+        query = delete(UserSession).where(UserSession.user_id == self.id)
+        if keep is not None:
+            query = query.where(UserSession.id != keep.id)
+        db.session.execute(query)
+
+
+class UserSession(db.Model):
+    """One login: the cookies hold its token, the table its hash; deleting the row logs out."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Shown on /account/sessions: "Firefox on Windows", and the network, never the address.
+    browser: Mapped[str] = mapped_column(String(40), default="")
+    platform: Mapped[str] = mapped_column(String(40), default="")
+    network: Mapped[str] = mapped_column(String(50), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Written at most every few minutes, after the response (app.auth.sessions.SEEN_EVERY).
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} of user {self.user_id}>"
+
+    @property
+    def device(self) -> str:
+        """'Firefox on Windows', as far as the browser said."""
+        if self.browser and self.platform:
+            return f"{self.browser} on {self.platform}"
+        return self.browser or (f"A browser on {self.platform}" if self.platform
+                                else "An unknown browser")
 
 
 def normalize_email(email: str) -> str:

@@ -1,10 +1,13 @@
 """Registering, verifying, logging in and out, forgotten passwords."""
 import re
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.accounts import User
+from app.models.base import utcnow
+from app.models.mail import OutboxMessage
 from tests.conftest import PASSWORD, login
 
 
@@ -59,12 +62,80 @@ def test_password_of_any_characters_up_to_128_is_accepted(client, app):
     assert login(client, "zoe@example.com", password).status_code == 302
 
 
-def test_register_refuses_an_email_already_in_use(client, make_user):
-    user = make_user(email="taken@example.com")
-    response = client.post("/register", data={"display_name": "Other", "email": "TAKEN@example.com",
-                                              "password": "saffron kettle orbit"})
-    assert b"already exists" in response.data
-    assert user
+def registered_long_ago(app, user, days=30):
+    with app.app_context():
+        db.session.get(User, user.id).created_at = utcnow() - timedelta(days=days)
+        db.session.commit()
+
+
+def outbox_to(app, address):
+    with app.app_context():
+        return db.session.scalars(select(OutboxMessage).where(OutboxMessage.to == address)
+                                  .order_by(OutboxMessage.id)).all()
+
+
+def test_a_taken_email_gets_the_answer_of_a_new_sign_up_and_its_owner_a_mail(app, client, make_user):
+    owner = make_user(email="taken@example.com", name="Ama Mensah")
+    registered_long_ago(app, owner)
+    form = {"display_name": "Eve", "password": "saffron kettle orbit"}
+
+    new = client.post("/register", data={**form, "email": "fresh@example.com"})
+    new_page = client.get(new.headers["Location"])
+    taken = client.post("/register", data={**form, "email": "TAKEN@example.com"})
+    taken_page = client.get(taken.headers["Location"])
+
+    assert new.status_code == taken.status_code == 302
+    assert new.headers["Location"] == taken.headers["Location"] == "/register/sent"
+    assert new_page.status_code == taken_page.status_code == 200
+    assert b"Check your email" in new_page.data
+    assert new_page.data.replace(b"fresh@example.com", b"EMAIL") == \
+        taken_page.data.replace(b"TAKEN@example.com", b"EMAIL")
+    assert b"already exists" not in taken_page.data
+    assert client.get("/account").status_code == 302, "neither sign-up logs in"
+
+    [notice] = outbox_to(app, "taken@example.com")
+    assert notice.subject == "Someone tried to create an account with your email address"
+    assert "Hello Ama Mensah" in notice.body
+    assert "http://localhost/login" in notice.body
+    assert "http://localhost/forgot-password" in notice.body
+    assert "Eve" not in notice.body and "saffron" not in notice.body
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)
+                                 .where(User.email == "taken@example.com")) == 1
+        assert db.session.get(User, owner.id).display_name == "Ama Mensah"
+    assert login(client, "taken@example.com", "saffron kettle orbit").status_code == 200
+    assert login(client, "taken@example.com").status_code == 302, "the password is unchanged"
+
+
+def test_the_owner_is_told_at_most_once_an_hour_and_not_after_a_double_submit(app, client, make_user):
+    form = {"display_name": "Kwame", "email": "kwame@example.com", "password": "saffron kettle orbit"}
+    client.post("/register", data=form)
+    client.post("/register", data=form)  # a double click: the verification mail is on its way
+    assert [m.subject for m in outbox_to(app, "kwame@example.com")] == ["Confirm your email address"]
+
+    registered_long_ago(app, get_user(app, "kwame@example.com"))
+    for _ in range(3):
+        assert client.post("/register", data=form).headers["Location"] == "/register/sent"
+    assert [m.subject for m in outbox_to(app, "kwame@example.com")] == [
+        "Confirm your email address", "Someone tried to create an account with your email address"]
+
+
+def test_registration_is_rate_limited_per_address(app, client):
+    app.config["REGISTER_RATE_LIMIT"] = "2 per hour"
+    for number in range(2):
+        answer = client.post("/register", data={"display_name": "Bot", "password": "saffron kettle orbit",
+                                                "email": f"bot{number}@example.com"})
+        assert answer.status_code == 302
+    refused = client.post("/register", data={"display_name": "Bot", "password": "saffron kettle orbit",
+                                             "email": "bot9@example.com"})
+    assert refused.status_code == 429
+    assert b"Too many attempts" in refused.data
+    assert get_user(app, "bot9@example.com") is None
+    assert client.get("/register").status_code == 200, "only sign-ups (POST) are limited"
+    other = client.post("/register", environ_base={"REMOTE_ADDR": "192.0.2.7"},
+                        data={"display_name": "Ana", "password": "saffron kettle orbit",
+                              "email": "ana@example.com"})
+    assert other.status_code == 302, "another address has its own count"
 
 
 def test_a_tampered_or_expired_verification_link_is_refused(client, app, make_user):
@@ -183,3 +254,18 @@ def test_reset_request_answers_the_same_for_known_and_unknown_emails(client, mak
     with app.app_context():
         recipients = db.session.scalars(select(OutboxMessage.to)).all()
     assert recipients == [user.email]
+
+
+def test_a_reset_request_is_looked_up_and_mailed_only_after_the_answer(app, client, make_user):
+    # The answer cannot take longer for an address with an account: nothing about the
+    # address is looked up until it has been sent.
+    user = make_user()
+    for email in ("ghost@example.com", user.email):
+        answer = client.post("/forgot-password", data={"email": email}, buffered=False)
+        assert answer.status_code == 200
+        assert b"Check your email" in b"".join(answer.response)
+        assert outbox_to(app, email) == [], "nothing is queued while the answer is sent"
+        answer.close()
+    [message] = outbox_to(app, user.email)
+    assert message.subject == "Reset your password"
+    assert outbox_to(app, "ghost@example.com") == []

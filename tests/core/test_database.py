@@ -59,7 +59,8 @@ def test_two_gunicorn_workers_write_at_once_without_database_is_locked(tmp_path)
     port = free_port()
     env = {**os.environ, "LEADERS_DATABASE_URL": f"sqlite:///{database}",
            "LEADERS_SECRET_KEY": "s" * 40, "LEADERS_WTF_CSRF_ENABLED": "false",
-           "LEADERS_LOGIN_RATE_LIMIT": '"1000 per minute"'}
+           "LEADERS_LOGIN_RATE_LIMIT": '"1000 per minute"',
+           "LEADERS_REGISTER_RATE_LIMIT": '"1000 per minute"'}
     env.pop("LEADERS_TEST_DATABASE_URL", None)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     subprocess.run(flask + ["db", "upgrade"], env=env, check=True, capture_output=True)

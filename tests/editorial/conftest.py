@@ -42,8 +42,11 @@ def act_as(client, app):
     """act_as(user_id): log the test client in as that person without a password round trip."""
 
     def log_in(user_id):
+        from app.auth import sessions
         with app.app_context():
             user = db.session.get(User, user_id)
+            sessions.start(user, remember=False)  # the server-side session the cookie names
+            db.session.commit()
             session_id = user.get_id()
         with client.session_transaction() as session:
             session.clear()

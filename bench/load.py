@@ -462,7 +462,7 @@ class Writer(threading.Thread):
             second.join(REQUEST_TIMEOUT + 5)
         else:
             post(0)
-        done = [answer for answer in answers if redirected_to(answer, "/account/?")]
+        done = [answer for answer in answers if redirected_to(answer, "/register/sent")]
         if done:
             self.ledger.ack("register", email)
             visitor.follow(done[0], "register")

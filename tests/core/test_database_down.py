@@ -55,7 +55,7 @@ def assert_clean_503(response, *, json: bool = False):
     assert response.status_code == 503, response.status_code
     for header in SECURITY_HEADERS:
         assert header in response.headers, f"{header} missing"
-    assert response.headers["Retry-After"] == "60"
+    assert response.headers["Retry-After"].isdigit()  # the rate limiter may set its own
     if json:
         assert DOWN in response.get_json()["error"]
     else:

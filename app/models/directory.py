@@ -93,7 +93,8 @@ class LeaderProfile(db.Model):
     languages: Mapped[str] = mapped_column(String(200), default="")  # comma-separated codes/names
     website: Mapped[str] = mapped_column(String(300), default="")
     links: Mapped[str] = mapped_column(Text, default="")  # one URL per line
-    photo: Mapped[str | None] = mapped_column(String(80))  # generated file name under uploads
+    # The generated file name under uploads; indexed, as each request for a photo looks it up.
+    photo: Mapped[str | None] = mapped_column(String(80), index=True)
     works_online: Mapped[bool] = mapped_column(Boolean, default=False)
     listed: Mapped[bool] = mapped_column(Boolean, default=True)  # False: hidden (unlisted)
     # listed and the account active, kept by set_listed and deactivate/reactivate: the search

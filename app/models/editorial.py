@@ -52,7 +52,7 @@ class Proposal(db.Model):
     why_it_matters: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
     excerpt: Mapped[str] = mapped_column(String(400), default="")
-    cover_image: Mapped[str | None] = mapped_column(String(80))
+    cover_image: Mapped[str | None] = mapped_column(String(80), index=True)  # looked up when served
     cover_alt: Mapped[str] = mapped_column(String(300), default="")
     slug: Mapped[str | None] = mapped_column(String(100), unique=True)
 

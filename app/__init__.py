@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine, make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as app_config
-from app import models, urls
+from app import models, params, urls
 from app.extensions import csrf, db, limiter, login, migrate
 
 
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         count = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     urls.init_app(app)  # unknown hosts answer 400 before any other hook runs
+    params.init_app(app)  # before the blueprints: their <int:...> ids are bounded
 
     models.register()
     db.init_app(app)

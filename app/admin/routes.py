@@ -8,6 +8,7 @@ from app.admin.forms import RoleForm
 from app.auth.forms import ConfirmForm
 from app.extensions import db
 from app.models.accounts import Role, User
+from app.params import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -23,7 +24,8 @@ def require_admin():
 def users():
     search = request.args.get("q", "")[:200]
     role = request.args.get("role", "")
-    page = db.paginate(services.users_query(search, role), per_page=25, error_out=False)
+    page = db.paginate(services.users_query(search, role), page=page_number(), per_page=25,
+                       error_out=False)
     return render_template("admin/users.html", page=page, search=search, role=role, roles=Role)
 
 

@@ -11,6 +11,7 @@ from app.editorial.services import covers_dir, proposal_with_cover
 from app.extensions import db
 from app.models.accounts import User
 from app.models.base import utcnow
+from app.params import page_number
 from app.text.markdown import reading_time_minutes, render_markdown
 from app.urls import site_url
 
@@ -22,7 +23,7 @@ FEED_SIZE = 20
 
 def _page_of(query):
     per_page = current_app.config.get("BLOG_PER_PAGE", 10)
-    return db.paginate(query, per_page=per_page, error_out=False)
+    return db.paginate(query, page=page_number(), per_page=per_page, error_out=False)
 
 
 @bp.get("/blog")

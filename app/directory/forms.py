@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models.directory import Precision
+from app.params import record_id
 
 
 def web_address(form, field):
@@ -24,7 +25,7 @@ def web_address(form, field):
 
 
 class CheckboxesField(SelectMultipleField):
-    """Several ticks from a list; ids as integers."""
+    """Several ticks from a list; ids as integers the database can hold (coerce=record_id)."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -43,12 +44,12 @@ class ProfileForm(FlaskForm):
         Length(max=10000, message="Shorten your bio to at most 10,000 characters.")])
     quote = TextAreaField("A short quote for the home page", validators=[
         Length(max=280, message="Shorten your quote to at most 280 characters.")])
-    focus_areas = CheckboxesField("Focus areas", coerce=int, choices=[])
+    focus_areas = CheckboxesField("Focus areas", coerce=record_id, choices=[])
     free_tags = StringField("Other focus areas", validators=[
         Length(max=300, message="Enter at most 300 characters of other focus areas.")])
     languages = StringField("Languages you work in", validators=[
         Length(max=200, message="Enter at most 200 characters of languages.")])
-    programs = CheckboxesField("Programs you have completed", coerce=int, choices=[])
+    programs = CheckboxesField("Programs you have completed", coerce=record_id, choices=[])
     website = URLField("Website", validators=[
         Length(max=300, message="Enter a web address of at most 300 characters."), web_address])
     links = TextAreaField("Other links", validators=[

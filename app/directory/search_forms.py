@@ -12,9 +12,13 @@ from app.directory.search import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS, Filters
 from app.extensions import db
 from app.geo.geocoder import MAX_QUERY_LENGTH
 from app.models.directory import FocusArea, Program
+from app.params import MAX_PAGE, whole_number
 
-MAX_PAGE = 10_000
 UNITS = {"km": "kilometres", "mi": "miles"}
+# What links to another page of a search carry: the form's fields (radius_km is the home
+# page's and the API's name for a radius in km); never the rest of the query string.
+LINK_PARAMS = ("near", "lat", "lng", "radius", "radius_km", "unit", "keyword", "focus_area",
+               "language", "program", "online", "page")
 ONLINE_WORDS = {"1": True, "true": True, "yes": True, "on": True, "y": True,
                 "0": False, "false": False, "no": False, "off": False, "n": False, "": False}
 
@@ -34,11 +38,13 @@ def parse_number(text: str | None, low: float, high: float) -> float | None:
 
 
 def parse_page(text: str | None) -> int:
+    """1 when blank, a page number from 1 to MAX_PAGE, else ValueError."""
     if text is None or not text.strip():
         return 1
-    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_PAGE:
+    page = whole_number(text, high=MAX_PAGE)
+    if page is None:
         raise ValueError("not a page number")
-    return int(text)
+    return page
 
 
 class NumberField(Field):

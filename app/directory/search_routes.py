@@ -3,9 +3,10 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from app.directory import search as leaders
-from app.directory.search_forms import MAX_PAGE, SearchForm, parse_page
+from app.directory.search_forms import LINK_PARAMS, MAX_PAGE, SearchForm, parse_page
 from app.extensions import limiter
 from app.geo.geocoder import GeocodeError
+from app.params import this_page
 
 bp = Blueprint("search", __name__)
 
@@ -46,7 +47,7 @@ def index():
     unit = form.unit.data if form.unit.data in ("km", "mi") else "km"
     return render_template(
         "directory/search.html", form=form, place=place, results=results, profiles=profiles,
-        unit=unit, page_error=page_error, search_link=_search_link,
+        unit=unit, page_error=page_error, search_link=_search_link, link_params=LINK_PARAMS,
         map_data=_map_data(results, profiles, unit) if results else None,
     )
 
@@ -61,8 +62,7 @@ def _form_args() -> MultiDict:
 
 def _search_link(**changes) -> str:
     """This search with some parameters changed; empty ones are left out of the link."""
-    args = {**request.args.to_dict(), **changes}
-    return url_for("search.index", **{key: value for key, value in args.items() if value not in ("", None)})
+    return this_page(LINK_PARAMS, **changes)
 
 
 def _place(form: SearchForm) -> leaders.Place | None:

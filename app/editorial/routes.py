@@ -17,6 +17,7 @@ from app.editorial.workflow import (
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.editorial import Comment, Notification, Proposal
+from app.params import page_number, whole_number
 from app.permissions import (
     can_change_comment, can_comment, can_create_proposal, can_edit_proposal, can_view_proposal,
     is_editor,
@@ -119,10 +120,6 @@ def _input_from(form: ProposalForm) -> ProposalInput:
     )
 
 
-def _version(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
-
-
 # Leaders: my proposals --------------------------------------------------------------------
 
 @bp.get("/proposals")
@@ -167,8 +164,8 @@ def _comparison(proposal: Proposal):
     revisions = proposal.revisions
     by_number = {r.number: r for r in revisions}
     old, new = services.default_comparison(revisions)
-    asked_old = request.args.get("from", type=int)
-    asked_new = request.args.get("to", type=int)
+    asked_old = whole_number(request.args.get("from"))
+    asked_new = whole_number(request.args.get("to"))
     if asked_old in by_number and asked_new in by_number:
         old, new = by_number[asked_old], by_number[asked_new]
     if old is None or new is None:
@@ -241,8 +238,8 @@ def save(proposal_id):
     # In any other state the guard refuses with its own message (409).
     submit_action = sending_action(proposal.state) or Action.SUBMIT
     try:
-        services.save_proposal(proposal, current_user, _input_from(form), _version(
-            form.version.data))
+        services.save_proposal(proposal, current_user, _input_from(form),
+                               whole_number(form.version.data))
         if form.cover.data:
             services.set_cover(proposal, form.cover.data, form.cover_alt.data or "")
         elif form.remove_cover.data:
@@ -322,9 +319,9 @@ def act(proposal_id, name):
     if not form.validate_on_submit():
         return render_action(proposal, action, form)
     try:
-        services.take_action(proposal, action, current_user, version=_version(form.version.data),
-                             note=form.note.data, when=form.when.data,
-                             checklist=form.checklist.data or [])
+        services.take_action(proposal, action, current_user,
+                             version=whole_number(form.version.data), note=form.note.data,
+                             when=form.when.data, checklist=form.checklist.data or [])
         db.session.flush()
     except (StaleProposal, StaleDataError):
         db.session.rollback()
@@ -407,8 +404,8 @@ def queue():
                    "under “Proposals”.")
     filters = {key: request.args.get(key, "").strip() for key in
                ("state", "tag", "assignee", "older_than")}
-    page = db.paginate(services.queue_query(**filters, me=current_user), per_page=25,
-                       error_out=False)
+    page = db.paginate(services.queue_query(**filters, me=current_user), page=page_number(),
+                       per_page=25, error_out=False)
     return render_template(
         "editorial/queue.html", page=page, filters=filters, counts=services.state_counts(),
         overdue=services.overdue_scheduled(), editors=services.queue_editors(),
@@ -423,7 +420,8 @@ def queue():
 @login_required
 def notifications():
     page = db.paginate(select(Notification).where(Notification.user_id == current_user.id)
-                       .order_by(Notification.id.desc()), per_page=20, error_out=False)
+                       .order_by(Notification.id.desc()), page=page_number(), per_page=20,
+                       error_out=False)
     return render_template("editorial/notifications.html", page=page, form=ConfirmForm())
 
 

@@ -18,6 +18,7 @@ from app.models.base import utcnow
 from app.models.editorial import (
     Checklist, Comment, Event, Notification, NotificationPreference, Proposal, Revision, Tag,
 )
+from app.params import whole_number
 from app.text.markdown import excerpt as make_excerpt
 from app.text.markdown import slugify
 from app.urls import site_url
@@ -480,8 +481,8 @@ def queue_query(*, state: str | None = None, tag: str | None = None,
         query = query.where(Proposal.editor_id == me.id)
     elif assignee == "none":
         query = query.where(Proposal.editor_id.is_(None))
-    elif assignee and assignee.isdigit():
-        query = query.where(Proposal.editor_id == int(assignee))
+    elif (editor_id := whole_number(assignee)) is not None:
+        query = query.where(Proposal.editor_id == editor_id)
     if older_than in AGE_CHOICES:
         cutoff = (now or utcnow()) - timedelta(days=AGE_CHOICES[older_than])
         query = query.where(Proposal.waiting_since <= cutoff)

@@ -181,9 +181,14 @@ def hostile(name: str, value: str):
 def app_config(app_config):
     # Errors answer as they would in production (the 500 page) rather than raise in the test;
     # a pool of connections (the app fixture disposes of it) instead of one per request.
-    app_config.update(PROPAGATE_EXCEPTIONS=False, RATELIMIT_ENABLED=False,
-                      MAIL_DELIVER_AFTER_REQUEST=False, BLOG_PER_PAGE=2,
-                      SQLALCHEMY_ENGINE_OPTIONS={})
+    # Limits high rather than RATELIMIT_ENABLED=False: the limiter is one object for the whole
+    # process, and turning it off would leave it off for every later test's app.
+    unlimited = "1000000 per minute"
+    app_config.update(PROPAGATE_EXCEPTIONS=False, MAIL_DELIVER_AFTER_REQUEST=False,
+                      BLOG_PER_PAGE=2, SQLALCHEMY_ENGINE_OPTIONS={},
+                      **{name: unlimited for name in (
+                          "LOGIN_RATE_LIMIT", "RESET_RATE_LIMIT", "REGISTER_RATE_LIMIT",
+                          "API_RATE_LIMIT", "SEARCH_RATE_LIMIT")})
     return app_config
 
 

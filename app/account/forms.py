@@ -1,6 +1,6 @@
 """Forms for changing one's own password and email, and for leaving."""
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from app.forms import Form
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import EqualTo, InputRequired, StopValidation
 
@@ -20,7 +20,7 @@ def current_password_field():
                          render_kw={"autocomplete": "current-password"})
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = current_password_field()
     password = new_password_field("New password")
     confirm = PasswordField("Confirm new password", validators=[
@@ -29,12 +29,12 @@ class ChangePasswordForm(FlaskForm):
     ], render_kw={"autocomplete": "new-password"})
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(Form):
     email = email_field("New email address")
     current_password = current_password_field()
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     current_password = current_password_field()
     understood = BooleanField("I understand that my account and everything in it will be "
                               "deleted, and that this cannot be undone",

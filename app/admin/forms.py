@@ -1,9 +1,9 @@
 """Forms for the admin pages."""
-from flask_wtf import FlaskForm
+from app.forms import Form
 from wtforms import SelectChoice, SelectField
 
 from app.models.accounts import Role
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField("Role", choices=[SelectChoice(role.value, role.label) for role in Role])

@@ -1,5 +1,5 @@
 """Forms for signing up, logging in and resetting a password."""
-from flask_wtf import FlaskForm
+from app.forms import Form
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
@@ -33,7 +33,7 @@ def new_password_field(label="Password", *inputs):
                          render_kw={"autocomplete": "new-password", "maxlength": MAX_LENGTH})
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     display_name = StringField("Your name", validators=[
         InputRequired("Enter your name as you would like others to see it."),
         Length(max=80, message="Enter a name of at most 80 characters."),
@@ -42,18 +42,18 @@ class RegisterForm(FlaskForm):
     password = new_password_field("Password", "email", "display_name")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = email_field()
     password = PasswordField("Password", validators=[InputRequired("Enter your password.")],
                              render_kw={"autocomplete": "current-password"})
     remember = BooleanField("Keep me logged in on this device")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = new_password_field("New password")
     confirm = PasswordField("Confirm new password", validators=[
         InputRequired("Enter the new password again."),
@@ -61,5 +61,5 @@ class ResetPasswordForm(FlaskForm):
     ], render_kw={"autocomplete": "new-password"})
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button and a CSRF token: for actions that need a POST and nothing else."""

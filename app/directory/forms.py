@@ -1,7 +1,7 @@
 """Forms for leader profiles, photos, contact messages and applications."""
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
+from app.forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, FloatField, HiddenField, RadioField, SelectChoice, SelectMultipleField,
                      StringField, TextAreaField, URLField)
@@ -34,7 +34,7 @@ class CheckboxesField(SelectMultipleField):
         pass  # an id removed meanwhile by an admin is simply ignored by the service
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField("Name", validators=[
         InputRequired("Enter your name as you would like people to see it."),
         Length(max=80, message="Enter a name of at most 80 characters.")])
@@ -86,24 +86,24 @@ class ProfileForm(FlaskForm):
         return valid
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(Form):
     photo = FileField("Photo", validators=[FileRequired("Choose a photo to upload.")],
                       render_kw={"accept": "image/jpeg,image/png,image/webp"})
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     message = TextAreaField("Your message", validators=[
         InputRequired("Write your message."),
         Length(min=10, max=3000, message="Write a message of 10 to 3,000 characters.")])
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(Form):
     motivation = TextAreaField("Why would you like to be listed as a leader?", validators=[
         InputRequired("Tell us about the community work you do."),
         Length(min=20, max=3000, message="Write 20 to 3,000 characters about your work.")])
 
 
-class NameForm(FlaskForm):
+class NameForm(Form):
     name = StringField("Name", validators=[
         InputRequired("Enter a name."), Length(max=100, message="Enter at most 100 characters.")])
     description = TextAreaField("Description", validators=[

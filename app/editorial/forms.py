@@ -1,5 +1,5 @@
 """Forms for writing proposals, deciding on them, commenting and choosing notifications."""
-from flask_wtf import FlaskForm
+from app.forms import Form
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField, DateTimeLocalField, HiddenField, SelectMultipleField, StringField,
@@ -27,7 +27,7 @@ def _tag_list(form, field):
         raise ValidationError("Keep each tag to at most 30 characters.")
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     title = StringField("Title", validators=[
         InputRequired("Enter a title for your proposal."),
         Length(max=150, message="Keep the title to at most 150 characters."),
@@ -72,7 +72,7 @@ class ProposalForm(FlaskForm):
         return missing
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A decision: its note or reason, its time, the approval checklist, the version seen."""
 
     note = TextAreaField("Note", validators=[
@@ -85,7 +85,7 @@ class ActionForm(FlaskForm):
     version = HiddenField()
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     # Not "body": its id must not clash with the proposal's body field on the same page.
     text = TextAreaField("Comment", validators=[
         InputRequired("Write your comment."),
@@ -93,7 +93,7 @@ class CommentForm(FlaskForm):
     ], render_kw={"rows": 4})
 
 
-class NotificationSettingsForm(FlaskForm):
+class NotificationSettingsForm(Form):
     proposal_submitted = BooleanField("Email me when a proposal is sent or resent to the editors")
     proposal_decision = BooleanField("Email me when an editor decides on my proposal")
     post_published = BooleanField("Email me when my post goes live")

@@ -7,3 +7,4 @@ def register() -> None:
     from app.models import directory  # noqa: F401
     from app.geo import gazetteer, geocoder  # noqa: F401
     from app.models import editorial  # noqa: F401
+    from app.models import kept  # noqa: F401

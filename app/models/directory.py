@@ -280,6 +280,8 @@ class LeaderApplication(db.Model):
                                                       default=ApplicationStatus.PENDING)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Why an administrator declined, as mailed to the applicant.
+    decline_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     user = relationship("User", foreign_keys=[user_id])

@@ -38,7 +38,8 @@ class Proposal(db.Model):
     """A pitch that may become a post on the Leaders Blog."""
 
     __tablename__ = "proposals"
-    __table_args__ = (Index("ix_proposals_state_waiting_since", "state", "waiting_since"),)
+    __table_args__ = (Index("ix_proposals_state_waiting_since", "state", "waiting_since"),
+                      Index("uq_proposals_form_token", "form_token", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -65,6 +66,9 @@ class Proposal(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     # Optimistic concurrency: every UPDATE checks and bumps it; stale writers get a 409.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The one-time token of the form that created it: sending that form again (Back, then
+    # Submit) finds this proposal instead of making a second one.
+    form_token: Mapped[str | None] = mapped_column(String(64))
 
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     editor: Mapped[User | None] = relationship(foreign_keys=[editor_id])

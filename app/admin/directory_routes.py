@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import permissions
+from app.admin.forms import DeclineForm
 from app.admin.routes import bp
 from app.auth.forms import ConfirmForm
 from app.directory import services
@@ -39,25 +40,47 @@ def directory_applications():
                            status=status, statuses=ApplicationStatus, form=ConfirmForm())
 
 
-@bp.post("/directory/applications/<int:application_id>/<any(approve, decline):decision>")
+@bp.post("/directory/applications/<int:application_id>/<any(approve):decision>")
 def directory_decide(application_id, decision):
     _require_directory_admin()
     application = db.get_or_404(LeaderApplication, application_id)
     if ConfirmForm().validate_on_submit():
         try:
-            if decision == "approve":
-                services.approve_application(current_user, application)
-            else:
-                services.decline_application(current_user, application)
+            services.approve_application(current_user, application)
         except services.DirectoryError as error:
             flash(str(error), "error")
         else:
             db.session.commit()
-            name = application.user.display_name
-            flash(f"{name} is now a leader. We emailed them a link to start their profile."
-                  if decision == "approve" else
-                  f"{name}'s application is declined. We emailed them.", "success")
+            flash(f"{application.user.display_name} is now a leader. We emailed them a link to "
+                  "start their profile.", "success")
     return redirect(url_for("admin.directory_applications"))
+
+
+@bp.route("/directory/applications/<int:application_id>/decline", methods=["GET", "POST"])
+def directory_decline(application_id):
+    """Declining asks first, on a page of its own, for the reason the applicant is sent."""
+    _require_directory_admin()
+    application = db.get_or_404(LeaderApplication, application_id)
+    if application.status != ApplicationStatus.PENDING:
+        return _decided(application)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        try:
+            services.decline_application(current_user, application, form.reason.data)
+        except services.DirectoryError:  # decided in another tab meanwhile
+            db.session.rollback()
+            return _decided(db.get_or_404(LeaderApplication, application_id))
+        db.session.commit()
+        flash(f"{application.user.display_name}'s application is declined. We emailed them "
+              "your reason.", "success")
+        return redirect(url_for("admin.directory_applications"))
+    return render_template("admin/directory_decline.html", application=application, form=form)
+
+
+def _decided(application: LeaderApplication):
+    """The page for an application someone already approved or declined: nothing to do."""
+    return render_template("admin/directory_decline.html", application=application,
+                           form=None), 409 if request.method == "POST" else 200
 
 
 # Focus areas and programs ------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Leader profiles: the public page, editing one's own, photos, contact and applying to lead."""
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
                    url_for)
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -285,8 +285,11 @@ def contact(slug):
 # Becoming a leader --------------------------------------------------------------------------
 
 @bp.route("/apply", methods=["GET", "POST"])
-@login_required
 def apply():
+    if not current_user.is_authenticated:
+        if request.method == "POST":
+            return current_app.login_manager.unauthorized()
+        return render_template("directory/apply.html", form=None, pending=None, can_apply=False)
     if permissions.can_have_profile(current_user):
         return redirect(url_for("directory.my_profile"))
     pending = services.pending_application(current_user)
@@ -306,6 +309,16 @@ def apply():
 
 
 # For other templates -------------------------------------------------------------------------
+
+@bp.app_template_global("pending_leader_application")
+def pending_leader_application():
+    """The signed-in member's application waiting for a decision (None for everyone else)."""
+    if not permissions.can_apply_to_lead(current_user):
+        return None
+    if "pending_leader_application" not in g:  # the header and the page may both ask
+        g.pending_leader_application = services.pending_application(current_user)
+    return g.pending_leader_application
+
 
 @bp.app_template_filter("initials")
 def initials(name: str) -> str:

@@ -469,11 +469,14 @@ def approve_application(admin: User, application: LeaderApplication) -> None:
                link=site_url("directory.my_profile"))
 
 
-def decline_application(admin: User, application: LeaderApplication) -> None:
+def decline_application(admin: User, application: LeaderApplication, reason: str = "") -> None:
+    """Decline, keeping the administrator's reason, which the applicant receives by email."""
     _decide(admin, application, ApplicationStatus.DECLINED)
+    application.decline_reason = (reason or "").strip()
     user = application.user
     mail.queue(user.email, "About your application to become a leader",
-               "leader_application_declined", kind="application", user=user)
+               "leader_application_declined", kind="application", user=user,
+               reason=application.decline_reason, link=site_url("directory.apply"))
 
 
 # Admin lists ------------------------------------------------------------------------------

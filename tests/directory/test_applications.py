@@ -1,10 +1,12 @@
 """Becoming a leader, and the directory's admin pages: applications, lists, verified programs, quotes."""
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.directory import ApplicationStatus, FocusArea, LeaderApplication, Program, ProfileProgram
-from tests.conftest import login
+from app.models.mail import OutboxMessage
+from tests.conftest import PASSWORD, login
 from tests.directory.profile_helpers import load_profile, make_leader  # noqa: F401
 
 MOTIVATION = "I run a reading circle for thirty children in my neighbourhood every Saturday."
@@ -59,11 +61,145 @@ def test_a_declined_applicant_stays_a_member_and_is_told(app, client, make_user,
     client.post("/logout")
     login_as(Role.ADMIN)
     application = application_of(app, member.id)
-    client.post(f"/admin/directory/applications/{application.id}/decline")
+    client.post(f"/admin/directory/applications/{application.id}/decline",
+                data={"reason": "We list people who already lead a group."})
     assert application_of(app, member.id).status == ApplicationStatus.DECLINED
     with app.app_context():
         assert db.session.get(User, member.id).role == Role.MEMBER
     mailbox.wait_for(member.email, "About your application")
+
+
+def mails_to(app, address) -> list:
+    with app.app_context():
+        return db.session.scalars(select(OutboxMessage).where(OutboxMessage.to == address)).all()
+
+
+def test_decline_asks_for_a_reason_on_its_own_page_and_mails_it(app, client, make_user, login_as,
+                                                                mailbox):
+    member = make_user(name="Tomas Reyes")
+    login(client, member.email)
+    client.post("/leaders/apply", data={"motivation": MOTIVATION})
+    client.post("/logout")
+    login_as(Role.ADMIN)
+    application = application_of(app, member.id)
+    queue = client.get("/admin/directory/applications").get_data(True)
+    assert f'href="/admin/directory/applications/{application.id}/decline"' in queue
+
+    page = client.get(f"/admin/directory/applications/{application.id}/decline")
+    html = page.get_data(True)
+    assert page.status_code == 200
+    assert "Decline Tomas Reyes" in html and MOTIVATION in html and 'name="reason"' in html
+    assert application_of(app, member.id).status == ApplicationStatus.PENDING  # looking changes nothing
+
+    # No reason (or only spaces): the form again, the field marked, the message linked to it.
+    for reason in ("", "   "):
+        refused = client.post(f"/admin/directory/applications/{application.id}/decline",
+                              data={"reason": reason})
+        html = refused.get_data(True)
+        assert refused.status_code == 200
+        assert 'href="#reason">Enter the reason for declining' in html
+        assert 'aria-invalid="true"' in html and "field--error" in html
+    assert application_of(app, member.id).status == ApplicationStatus.PENDING
+    assert not [m for m in mails_to(app, member.email) if "About your application" in m.subject]
+
+    reason = "Your group meets online only for now; apply again once it meets in person."
+    response = client.post(f"/admin/directory/applications/{application.id}/decline",
+                           data={"reason": reason})
+    assert response.status_code == 302
+    declined = application_of(app, member.id)
+    assert declined.status == ApplicationStatus.DECLINED and declined.decline_reason == reason
+    body = mailbox.body(mailbox.wait_for(member.email, "About your application"))
+    assert reason in body and "/leaders/apply" in body
+    assert reason in client.get("/admin/directory/applications?status=declined").get_data(True)
+
+
+def test_deciding_a_decided_application_says_so(app, client, make_user, login_as):
+    member = make_user(name="Lina Berg")
+    login(client, member.email)
+    client.post("/leaders/apply", data={"motivation": MOTIVATION})
+    client.post("/logout")
+    login_as(Role.ADMIN)
+    application = application_of(app, member.id)
+    client.post(f"/admin/directory/applications/{application.id}/approve")
+
+    page = client.get(f"/admin/directory/applications/{application.id}/decline")
+    assert page.status_code == 200
+    assert "already decided" in page.get_data(True) and 'name="reason"' not in page.get_data(True)
+    late = client.post(f"/admin/directory/applications/{application.id}/decline",
+                       data={"reason": "Too late."})
+    assert late.status_code == 409 and "was approved" in late.get_data(True)
+    assert application_of(app, member.id).status == ApplicationStatus.APPROVED
+    assert application_of(app, member.id).decline_reason == ""
+    assert client.get("/admin/directory/applications/999999/decline").status_code == 404
+
+
+APPLY_LINK = "List yourself as a leader"
+
+
+def test_members_find_the_way_to_apply_where_they_look(client, login_as):
+    login_as(Role.MEMBER)
+    home = client.get("/").get_data(True)
+    assert home.count(APPLY_LINK) >= 2  # the header and the home page
+    assert 'href="/leaders/apply"' in home
+    assert APPLY_LINK in client.get("/account").get_data(True)
+    assert APPLY_LINK in client.get("/leaders").get_data(True)  # the header, on every page
+
+
+def test_a_pending_application_is_shown_instead_of_a_link_to_apply(client, login_as):
+    login_as(Role.MEMBER)
+    client.post("/leaders/apply", data={"motivation": MOTIVATION})
+    for path in ("/", "/account"):
+        html = client.get(path).get_data(True)
+        assert APPLY_LINK not in html, path
+        assert "being reviewed" in html, path
+    assert "Your leader application" in client.get("/blog").get_data(True)
+    assert "Your application is being reviewed" in client.get("/leaders/apply").get_data(True)
+
+
+@pytest.mark.parametrize("role", [Role.LEADER, Role.EDITOR, Role.ADMIN])
+def test_people_who_cannot_apply_are_not_offered_it(client, login_as, role):
+    login_as(role)
+    for path in ("/", "/account"):
+        assert APPLY_LINK not in client.get(path).get_data(True), (role, path)
+
+
+def test_visitors_are_told_how_to_become_a_leader(app, client):
+    assert APPLY_LINK in client.get("/").get_data(True)
+    page = client.get("/leaders/apply")
+    html = page.get_data(True)
+    assert page.status_code == 200 and "Create a free account" in html
+    assert 'href="/register?next=/leaders/apply"' in html
+    assert 'href="/login?next=/leaders/apply"' in html
+    # Joining from there keeps the way back to the application for the Log in link.
+    register = client.get("/register?next=%2Fleaders%2Fapply").get_data(True)
+    assert 'href="/login?next=/leaders/apply"' in register
+    assert 'href="/login?next=' not in client.get("/register?next=https://evil.example/").get_data(True)
+    # Sending the form still needs an account.
+    refused = client.post("/leaders/apply", data={"motivation": MOTIVATION})
+    assert refused.status_code in (302, 303)
+    with app.app_context():
+        assert db.session.scalars(select(LeaderApplication)).all() == []
+
+
+def test_logging_in_from_the_application_comes_back_to_it(client, make_user):
+    member = make_user()
+    response = client.post("/login?next=%2Fleaders%2Fapply",
+                           data={"email": member.email, "password": PASSWORD})
+    assert response.headers["Location"].endswith("/leaders/apply")
+    assert "Send application" in client.get("/leaders/apply").get_data(True)
+
+
+def test_a_member_at_new_proposal_is_offered_the_application(client, login_as):
+    login_as(Role.MEMBER)
+    for path in ("/proposals/new", "/proposals"):
+        page = client.get(path)
+        html = page.get_data(True)
+        assert page.status_code == 403, path
+        assert APPLY_LINK in html and 'href="/leaders/apply"' in html, path
+        assert "ask an administrator" not in html, path
+    client.post("/leaders/apply", data={"motivation": MOTIVATION})
+    html = client.get("/proposals/new").get_data(True)
+    assert "Your application is being reviewed" in html and APPLY_LINK not in html
 
 
 def test_a_short_motivation_is_explained(client, login_as):

@@ -75,3 +75,16 @@ def test_configuration_order_defaults_instance_file_then_environment(tmp_path, m
     again = Flask("probe", instance_path=str(instance), instance_relative_config=True)
     config.load(again, None)
     assert again.config["SECRET_KEY"] == key
+
+
+def test_register_and_about_promise_only_what_members_can_do(client):
+    register = client.get("/register").get_data(True)
+    about = client.get("/about").get_data(True)
+    for html in (register, about):
+        assert "take part in the forum" not in html and "talk with them in the forum" not in html
+    # Pitching is for leaders; members apply to become one.
+    assert "pitch stories" not in register.split("Do you lead")[0]
+    assert "apply to be listed as a leader" in register
+    assert "There is no forum yet" in about
+    assert 'href="/leaders/apply"' in about
+

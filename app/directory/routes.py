@@ -1,4 +1,7 @@
 """Leader profiles: the public page, editing one's own, photos, contact and applying to lead."""
+import math
+from urllib.parse import parse_qsl, urlencode
+
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
                    url_for)
 from flask_login import current_user, login_required
@@ -9,7 +12,9 @@ from app import images, permissions
 from app.auth.forms import ConfirmForm
 from app.directory import photos, services
 from app.directory.forms import ApplicationForm, ContactForm, PhotoForm, ProfileForm
+from app.directory.search_forms import LINK_PARAMS
 from app.extensions import db
+from app.geo.privacy import CELL_KM
 from app.models.directory import LeaderProfile, Precision
 from app.text.markdown import render_markdown
 from app.urls import site_url
@@ -47,6 +52,9 @@ def _render_profile(found: LeaderProfile, preview: bool):
     private = not preview and permissions.can_see_exact_location(current_user, found)
     return render_template(
         "directory/profile.html", profile=found, preview=preview, private=private,
+        place_entered=services.place_box_text(found), area_map=_area_map(found),
+        back_to_results=_back_to_results(request.args.get("results")),
+        canonical=site_url("directory.profile", slug=found.slug),
         bio=Markup(render_markdown(found.bio)) if found.bio else None,
         links=[line for line in found.links.splitlines() if line.strip()],
         languages=services.split_list(found.languages),
@@ -55,6 +63,49 @@ def _render_profile(found: LeaderProfile, preview: bool):
         can_contact=not preview and permissions.can_contact(current_user, found),
         confirm_form=ConfirmForm(),
     )
+
+
+# The small map of where a leader works: only the public point, which for a city-level leader
+# is a cell's centre, drawn as a circle around the whole cell (half its diagonal), never a pin.
+AREA_RADIUS_KM = round(CELL_KM / 2 * math.sqrt(2), 1)
+# ?results= (the search a visitor came from): at most this long, each value at most RESULT_VALUE_MAX.
+RESULTS_MAX_LENGTH = 2000
+RESULT_VALUE_MAX = 200
+
+
+def _area_map(found: LeaderProfile) -> dict | None:
+    """What the profile page's map draws (and says in words); None without a public point."""
+    if found.public_lat is None or found.public_lng is None:
+        return None
+    place = services.public_place(found)
+    area = found.precision == Precision.CITY
+    return {
+        "tiles": {"url": current_app.config["MAP_TILE_URL"],
+                  "attribution": current_app.config["MAP_TILE_ATTRIBUTION"]},
+        "lat": found.public_lat, "lng": found.public_lng,
+        "radius_km": AREA_RADIUS_KM if area else None,
+        "text": (f"Area shown: {place or 'about 10 km across'}" if area
+                 else f"Place shown: {place or 'the point on the map'}"),
+    }
+
+
+def _back_to_results(raw: str | None) -> str | None:
+    """The search page a visitor came from, rebuilt from ?results= with only the search's own
+    parameters (LINK_PARAMS), each once and of bounded length; None when nothing usable is left."""
+    if not raw or len(raw) > RESULTS_MAX_LENGTH:
+        return None
+    try:
+        pairs = parse_qsl(raw, keep_blank_values=False)
+    except ValueError:
+        return None
+    kept: dict[str, str] = {}
+    for name, value in pairs:
+        if (name in LINK_PARAMS and name not in kept and len(value) <= RESULT_VALUE_MAX
+                and value.isprintable()):
+            kept[name] = value
+    if not kept:
+        return None
+    return url_for("search.index") + "?" + urlencode(kept)
 
 
 def _published_posts(user_id: int) -> list:
@@ -127,7 +178,7 @@ def edit_profile(slug):
                       else f"{found.display_name}'s profile is saved.", "success")
                 return redirect(url_for("directory.edit_profile", slug=found.slug))
     return render_template("directory/edit.html", profile=found, form=form,
-                           confirm_form=ConfirmForm())
+                           confirm_form=ConfirmForm(), will_be_saved=_will_be_saved(found, form))
 
 
 def _profile_conflict(profile_id: int, form: ProfileForm):
@@ -139,7 +190,8 @@ def _profile_conflict(profile_id: int, form: ProfileForm):
     differences = [(form[name].label.text, value) for name, value in _form_data(saved).items()
                    if name in CONFLICT_FIELDS and (form[name].data or "") != (value or "")]
     return render_template("directory/edit.html", profile=saved, form=form,
-                           confirm_form=ConfirmForm(), conflict=differences), 409
+                           confirm_form=ConfirmForm(), conflict=differences,
+                           will_be_saved=_will_be_saved(saved, form)), 409
 
 
 CONFLICT_FIELDS = ("display_name", "headline", "bio", "quote", "languages", "website", "links",
@@ -155,27 +207,53 @@ def _form_data(found: LeaderProfile) -> dict:
         "focus_areas": [area.id for area in found.focus_areas if area.official],
         "free_tags": ", ".join(area.name for area in found.focus_areas if not area.official),
         "programs": [item.program_id for item in found.programs],
-        "place": found.place_name, "precision": found.precision.value,
+        "place": services.place_box_text(found), "precision": found.precision.value,
         "version": found.version,
+        # A saved pin is drawn in its fields (and on the map), so saving again keeps it.
+        **({"pin_lat": round(found.lat, 5), "pin_lng": round(found.lng, 5)}
+           if services.is_pinned(found) else {}),
     }
 
 
+def _location_source(found: LeaderProfile, form: ProfileForm) -> str:
+    """"pin", "place" or "kept": which location this form saves (services.choose_location)."""
+    last_used = form.location_from.data if form.location_from.data in services.LAST_USED else None
+    pin_given = form.pin_lat.data is not None and form.pin_lng.data is not None
+    return services.choose_location(form.place.data or "", services.place_box_text(found),
+                                    pin_given, last_used)
+
+
+def _will_be_saved(found: LeaderProfile, form: ProfileForm) -> str:
+    """The location a save would keep, in words (the form as drawn, so after a refused save
+    the one it would save next time)."""
+    if request.method != "POST":
+        return services.location_summary(found)
+    source = _location_source(found, form)
+    typed = " ".join((form.place_choice.data or form.place.data or "").split())
+    if source == "pin":
+        return "the pin on the map, at the point you gave"
+    if source == "place":
+        return f"{typed} (the place you typed)" if typed else "no location (the place box is empty)"
+    return services.location_summary(found)
+
+
 def _apply_location(found: LeaderProfile, form: ProfileForm) -> bool:
-    """Set the location from the pin or the place typed; False (with errors on the form) if unclear.
+    """Set the location from the pin or the place typed, whichever the leader used last;
+    False (with errors on the form) if the place is unclear.
 
     The geocoder runs before anything is written in this request.
     """
     precision = Precision(form.precision.data)
     place = (form.place.data or "").strip()
-    if form.pin_lat.data is not None and form.pin_lng.data is not None:
+    source = _location_source(found, form)
+    if source == "pin":
         services.set_location_from_pin(found, form.pin_lat.data, form.pin_lng.data, precision)
-        form.place.data = found.place_name
+        return True
+    if source == "kept" and not form.place_choice.data:
+        services.set_precision(found, precision)
         return True
     if not place:
         services.clear_location(found)
-        services.set_precision(found, precision)
-        return True
-    if place == found.place_name and not form.place_choice.data:
         services.set_precision(found, precision)
         return True
     answer = services.look_up_place(place, form.place_choice.data)

@@ -282,6 +282,58 @@ def look_up_place(text: str, choice: str | None = None) -> PlaceAnswer:
     return PlaceAnswer(result.best, [])
 
 
+# A pin's place_name (kept for "Download my data"); pages describe a pin in words instead.
+PIN_PREFIX = "Pin at "
+LAST_USED = ("place", "pin")  # what the profile editor's location_from may say
+
+
+def is_pinned(profile: LeaderProfile) -> bool:
+    """True when the saved location is a point given on the map (or typed coordinates)."""
+    return profile.lat is not None and (profile.place_name or "").startswith(PIN_PREFIX)
+
+
+def place_box_text(profile: LeaderProfile) -> str:
+    """What the editor's place box shows for the saved location: the place as typed, or for
+    a pin the town near it, never the pin's coordinates."""
+    if not is_pinned(profile):
+        return profile.place_name or ""
+    where = public_place(profile)
+    return f"Pin on the map near {where}" if where else "Pin on the map"
+
+
+def location_summary(profile: LeaderProfile) -> str:
+    """The saved location in words, for "Will be saved: ..." on the profile editor."""
+    if profile.lat is None or profile.lng is None:
+        return "no location (the place box is empty)"
+    where = public_place(profile)
+    if is_pinned(profile):
+        return f"the pin on the map, near {where}" if where else "the pin on the map"
+    typed = profile.place_name or where
+    if profile.country and profile.country.casefold() not in typed.casefold():
+        typed = f"{typed}, {profile.country}"
+    return f"{typed} (the place you typed)"
+
+
+def choose_location(typed: str, shown: str, pin_given: bool, last_used: str | None) -> str:
+    """Which location a saved profile form means: "pin", "place" (typed, or emptied) or "kept".
+
+    Whatever the leader did last wins. With JavaScript the editor records it in last_used
+    ("place" when they typed in the place box, "pin" when they set a pin). Without it, a
+    place box changed from the text it was drawn with (shown) and not empty wins over a
+    point, since typing a place is the plainer act; else a point given wins; else the
+    place box decides (emptied: no location; unchanged: the saved location is kept).
+    """
+    typed, shown = typed.strip(), shown.strip()
+    if last_used == "pin" and pin_given:
+        return "pin"
+    if last_used != "place":
+        if typed and typed != shown:
+            return "place"
+        if pin_given:
+            return "pin"
+    return "kept" if typed and typed == shown else "place"
+
+
 def set_location_from_place(profile: LeaderProfile, place_text: str, candidate: Candidate,
                             precision: Precision) -> None:
     """A place typed (town, postal code, address; offline or from Nominatim) and chosen.
@@ -307,7 +359,7 @@ def set_location_from_pin(profile: LeaderProfile, lat: float, lng: float,
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise DirectoryError("Drop the pin on a point on the map (latitude -90 to 90, "
                              "longitude -180 to 180).")
-    profile.place_name = f"Pin at {lat:.5f}, {lng:.5f}"
+    profile.place_name = f"{PIN_PREFIX}{lat:.5f}, {lng:.5f}"
     _set_point(profile, lat, lng, precision)
     _name_public_place(profile, PublicTown("", "", "", ""))
 

@@ -1,5 +1,7 @@
 // Profile editor: click the map (or drag the pin) to fill the latitude and longitude fields.
 // The fields stay the accessible way in; the map is an extra for people who can point.
+// It tells profile.js about a pin set here with a "pin-set" event, and follows the fields
+// when they change (typed, or filled by "Use my location"); "pin-clear" removes the pin.
 (function () {
   "use strict";
   var element = document.querySelector("[data-pin-map]");
@@ -13,35 +15,54 @@
   L.tileLayer(data.tiles.url, {attribution: data.tiles.attribution, maxZoom: 18}).addTo(map);
   var marker = null;
 
-  function place(latlng, fromFields) {
+  function show(latlng) {
     if (marker) {
       marker.setLatLng(latlng);
     } else {
       marker = L.marker(latlng, {draggable: true, title: "Your pin", alt: "Your pin"}).addTo(map);
-      marker.on("dragend", function () { place(marker.getLatLng(), false); });
+      marker.on("dragend", function () { setByMap(marker.getLatLng()); });
     }
-    if (!fromFields) {
-      lat.value = latlng.lat.toFixed(5);
-      lng.value = L.Util.wrapNum(latlng.lng, [-180, 180], true).toFixed(5);
-      element.setAttribute("data-pin", lat.value + "," + lng.value);
-    }
+    element.setAttribute("data-pin", lat.value + "," + lng.value);
   }
 
-  if (lat.value && lng.value) {
-    var start = L.latLng(parseFloat(lat.value), parseFloat(lng.value));
+  function setByMap(latlng) {
+    lat.value = latlng.lat.toFixed(5);
+    lng.value = L.Util.wrapNum(latlng.lng, [-180, 180], true).toFixed(5);
+    show(latlng);
+    element.dispatchEvent(new CustomEvent("pin-set", {bubbles: true, detail: {via: "map"}}));
+  }
+
+  function fromFields() {
+    var a = parseFloat(lat.value), b = parseFloat(lng.value);
+    if (isNaN(a) || isNaN(b) || Math.abs(a) > 90 || Math.abs(b) > 180) return null;
+    return L.latLng(a, b);
+  }
+
+  var start = fromFields();
+  if (start) {
     map.setView(start, 11);
-    place(start, true);
+    show(start);
   } else if (data.center) {
     map.setView([data.center.lat, data.center.lng], 10);
   } else {
     map.setView([20, 0], 2);
   }
-  map.on("click", function (event) { place(event.latlng, false); });
+  map.on("click", function (event) { setByMap(event.latlng); });
   [lat, lng].forEach(function (field) {
     field.addEventListener("change", function () {
-      var a = parseFloat(lat.value), b = parseFloat(lng.value);
-      if (!isNaN(a) && !isNaN(b) && Math.abs(a) <= 90 && Math.abs(b) <= 180) place(L.latLng(a, b), true);
+      var point = fromFields();
+      if (!point) return;
+      map.invalidateSize();  // the <details> around the map may have just been opened
+      show(point);
+      map.setView(point, Math.max(map.getZoom(), 11), {animate: !still});
     });
+  });
+  document.addEventListener("pin-clear", function () {
+    if (marker) {
+      map.removeLayer(marker);
+      marker = null;
+    }
+    element.removeAttribute("data-pin");
   });
   // A map drawn inside a closed <details> has no size until it opens.
   var details = element.closest("details");

@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         _tune_sqlite(db.engine)
 
-    from app import cli, errors, mail, security
+    from app import cli, errors, kept, mail, security
     from app.account.routes import bp as account_bp
     from app.admin.routes import bp as admin_bp
     from app.api.routes import bp as api_bp
@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     editorial.init_app(app)  # unread notifications and the editor queue count in the nav
     _allow_map_tiles(app)
     errors.init_app(app)
+    kept.init_app(app)  # ?kept= draws a refused form filled again
     security.init_app(app)
     mail.init_app(app)
     cli.init_app(app)
@@ -117,6 +118,7 @@ def _configure_logging(app: Flask) -> None:
 def _init_login(app: Flask) -> None:
     from flask import g
 
+    from app import kept
     from app.auth import sessions
     from app.auth.afterwards import after_response
     from app.models.base import utcnow
@@ -134,6 +136,9 @@ def _init_login(app: Flask) -> None:
         if user is not None and sessions.needs_seen(user.current_session, utcnow()):
             g.session_seen = user.current_session.id
         return user
+
+    # A form sent after the session ended comes back filled after logging in again.
+    login.unauthorized_handler(kept.log_in_first)
 
     @app.after_request
     def record_last_seen(response):

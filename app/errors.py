@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app import kept
 from app.extensions import db, login
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,10 @@ def render_error(status: int, message: str | None = None, title: str | None = No
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        # Back to the form, filled with what was typed (through the login page if need be).
+        response = None if wants_json() else kept.refused_form()
+        if response is not None:
+            return response
         return render_error(400, "This form has expired or was sent from another site. "
                                  "Go back, reload the page and try again.",
                             title="The form could not be sent")

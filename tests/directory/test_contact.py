@@ -1,11 +1,14 @@
 """Contacting a leader: through the outbox, reply-to the sender, the leader's address hidden, rate-limited."""
+import html
+import re
+
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.accounts import Role
 from app.models.directory import ContactMessage
 from app.models.mail import OutboxMessage
-from tests.conftest import login
+from tests.conftest import PASSWORD, login
 from tests.directory.profile_helpers import make_leader  # noqa: F401
 
 MESSAGE = "Hello! I would like to start a homework club in my street. Could we talk?"
@@ -104,3 +107,20 @@ def test_the_limit_counts_per_sender_not_per_site(app, client, make_leader, make
     client.post("/logout")
     login(client, second.email)
     assert client.post(f"/leaders/{slug}/contact", data={"message": MESSAGE}).status_code == 302
+
+
+def test_a_message_sent_with_an_expired_form_comes_back_to_send_again(app, client, make_leader, make_user):
+    app.config["WTF_CSRF_ENABLED"] = True
+    _, slug = make_leader(display_name="Noa Velden")
+    sender = make_user()
+    token = lambda path: re.search(r'name="csrf_token"[^>]*value="([^"]+)"',  # noqa: E731
+                                   client.get(path).get_data(True)).group(1)
+    client.post("/login", data={"email": sender.email, "password": PASSWORD, "csrf_token": token("/login")})
+    refused = client.post(f"/leaders/{slug}/contact", data={"message": MESSAGE, "csrf_token": "expired"})
+    assert refused.status_code == 303, "not the old 400 'go back and reload'"
+    page = html.unescape(client.get(refused.headers["Location"]).get_data(True))
+    assert MESSAGE in page and "Everything you typed is below" in page
+    assert outbox_count(app) == 0
+    sent = client.post(f"/leaders/{slug}/contact",
+                       data={"message": MESSAGE, "csrf_token": token(refused.headers["Location"])})
+    assert sent.status_code == 302 and outbox_count(app) == 1

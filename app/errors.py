@@ -35,7 +35,7 @@ _NOT_SHOWN = {"csrf_token", "password", "new_password", "current_password", "con
 
 def wants_json() -> bool:
     return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json"
+        request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
     )
 
 

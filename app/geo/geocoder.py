@@ -1,5 +1,6 @@
 """Turning what people type ("Portland, Maine", "97201") into places, offline or via Nominatim."""
 import logging
+import math
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -14,7 +15,8 @@ from sqlalchemy.engine import Engine, Row
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
-from app.geo.gazetteer import Place, PlaceName, country_keys, normalize, region_keys
+from app.geo.english_names import EnglishName
+from app.geo.gazetteer import Place, PlaceName, country_keys, english_name_keys, normalize, region_keys
 from app.models.base import Base, utcnow
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,25 @@ SUGGEST_MIN_LENGTH = 2
 SUGGEST_POPULATION_FLOOR = 15000
 # Another match is a real contender if it has at least this share of the best one's people.
 AMBIGUITY_POPULATION_RATIO = 0.1
+# The same in score points (see MATCH_WEIGHTS): a tenth of the people is 1 point less.
+AMBIGUITY_SCORE_GAP = -math.log10(AMBIGUITY_POPULATION_RATIO)
+# How a typed name can match a place: its own (GeoNames) name, its English name from
+# app/geo/english_names.py, or one of the other names GeoNames lists for it.
+OWN_NAME = "own"
+ENGLISH_NAME = "english"
+ALTERNATE_NAME = "alternate"
+# What each kind of match adds to a place's score, log10 of its population (see match_score).
+MATCH_WEIGHTS = {
+    # An English name counts as much as the local one: "Seville" means Sevilla (686,741
+    # people), not Seville, Ohio (2,340), and "Paris" still means Paris, France.
+    OWN_NAME: 0.0,
+    ENGLISH_NAME: 0.0,
+    # GeoNames' other names mix every language with old names, codes and noise ("White House"
+    # for Casablanca, "Augusta" for Augsburg, "Joanna" for Johannesburg: 300 to 6,000 times
+    # the town whose own name it is), so no population makes one outrank an own or English
+    # name: 10 points is more than any city's log10(population). They still find "Kiev".
+    ALTERNATE_NAME: -10.0,
+}
 # Nominatim gives no population; a contender's importance must be this close to the best.
 AMBIGUITY_IMPORTANCE_RATIO = 0.8
 _US_POSTAL_CODE = re.compile(r"^(\d{5})(?:[-\s]?\d{4})?$")
@@ -138,6 +159,55 @@ def _candidate(row: Row[Any]) -> Candidate:
     )
 
 
+def match_score(kind: str, population: int) -> float:
+    """How well a place answers a typed name: the kind of match's weight plus log10(population).
+
+    The best score wins. Each point is a factor of ten in population, so with MATCH_WEIGHTS an
+    own-name or English-name match of a bigger place beats one of a smaller place whatever the
+    kind ("Seville": Sevilla by its English name over Seville, Ohio by its own), and an
+    alternate-name match never beats either of them (alternates are ranked among themselves).
+    Places of unknown population (0) score as if they had one person.
+    """
+    return MATCH_WEIGHTS[kind] + math.log10(max(population, 1))
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    """A place found by a typed name, and how the name matched it."""
+
+    kind: str
+    row: Row[Any]
+
+    @property
+    def score(self) -> float:
+        return match_score(self.kind, self.row.population)
+
+    @property
+    def by_alternate(self) -> bool:
+        return self.kind == ALTERNATE_NAME
+
+
+def _ranked(matches: list[_Match]) -> GeocodeResult:
+    """The best match and its rivals, best first.
+
+    Alternatives are the matches of the best one's sort (own or English names, else alternate
+    names; "York" is no rival to New York for being one of its alternate names), up to 10.
+    The answer is ambiguous when a rival scores within AMBIGUITY_SCORE_GAP of the best, or when
+    the best won by its English name and a place has that name as its own: "Seville" shows
+    Sevilla, with Seville, Ohio under "Did you mean".
+    """
+    if not matches:
+        return GeocodeResult(best=None)
+    ordered = sorted(matches, key=lambda match: (-match.score, match.row.id))
+    best = ordered[0]
+    rivals = [match for match in ordered if match.by_alternate == best.by_alternate][:MAX_ALTERNATIVES]
+    ambiguous = any(best.score - match.score <= AMBIGUITY_SCORE_GAP for match in rivals[1:]) or (
+        best.kind == ENGLISH_NAME and any(match.kind == OWN_NAME for match in rivals[1:])
+    )
+    candidates = [_candidate(match.row) for match in rivals]
+    return GeocodeResult(best=candidates[0], alternatives=candidates, ambiguous=ambiguous)
+
+
 class OfflineGeocoder:
     """Looks places up in the gazetteer tables; every lookup is a few index seeks."""
 
@@ -167,7 +237,10 @@ class OfflineGeocoder:
         return self._named(name, area)
 
     def suggest(self, query: str, limit: int = 10) -> list[Candidate]:
-        """Places whose primary name starts with what has been typed so far, most populous first."""
+        """Places whose own or English name starts with what has been typed so far, most populous first.
+
+        Both kinds of match weigh the same (MATCH_WEIGHTS), so population alone orders them.
+        """
         prefix = normalize(query[:MAX_QUERY_LENGTH])
         if len(prefix) < SUGGEST_MIN_LENGTH:
             return []
@@ -175,7 +248,7 @@ class OfflineGeocoder:
         # A half-open range on the key, not LIKE, so every database seeks the index.
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         statement = (
-            select(*_CANDIDATE_COLUMNS)
+            select(Place.id, *_CANDIDATE_COLUMNS)
             .where(Place.search_key >= prefix, Place.search_key < upper, Place.kind == kind)
             .order_by(Place.population.desc(), Place.id)
             .limit(limit)
@@ -188,6 +261,11 @@ class OfflineGeocoder:
         rows = self.session.execute(statement.where(Place.population >= floor)).all() if floor else []
         if len(rows) < limit:
             rows = self.session.execute(statement).all()
+        english = [entry for key, entries in english_name_keys().items() if key.startswith(prefix) for entry in entries]
+        if english and kind == "city":
+            # A handful of names, read in memory; their places are one more index seek.
+            by_id = {row.id: row for row in [*rows, *self._english_rows(english)]}
+            rows = sorted(by_id.values(), key=lambda row: (-row.population, row.id))[:limit]
         return [_candidate(row) for row in rows]
 
     def _postal(self, code: str) -> GeocodeResult:
@@ -200,27 +278,42 @@ class OfflineGeocoder:
         return GeocodeResult(best=best, alternatives=[best])
 
     def _named(self, name: str, area: _Area | None) -> GeocodeResult:
+        """The places with this name, ranked by match_score; see _ranked for the alternatives."""
         key = normalize(name)
         if not key:
             return GeocodeResult(best=None)
         statement = (
-            select(*_CANDIDATE_COLUMNS, PlaceName.is_primary)
+            select(Place.id, *_CANDIDATE_COLUMNS, PlaceName.is_primary)
             .join(PlaceName, PlaceName.place_id == Place.id)
             .where(PlaceName.search_key == key, Place.kind == "city")
+            # Within a kind of match the score follows population, so the 10 kept are the best.
             .order_by(PlaceName.is_primary.desc(), Place.population.desc(), Place.id)
             .limit(MAX_ALTERNATIVES)
         )
         # A qualifier we do not know (a county, a misspelling) is ignored rather than fatal.
         if area:
             statement = statement.where(area.condition())
-        rows = self.session.execute(statement).all()
-        if not rows:
-            return GeocodeResult(best=None)
-        # An alternate-name match is no rival to a primary one ("York" is also called "New York").
-        rivals = [row for row in rows if row.is_primary == rows[0].is_primary]
-        ambiguous = any(row.population >= AMBIGUITY_POPULATION_RATIO * rows[0].population for row in rivals[1:])
-        candidates = [_candidate(row) for row in rivals]
-        return GeocodeResult(best=candidates[0], alternatives=candidates, ambiguous=ambiguous)
+        matches = {
+            row.id: _Match(OWN_NAME if row.is_primary else ALTERNATE_NAME, row)
+            for row in self.session.execute(statement).all()
+        }
+        english = english_name_keys().get(key)
+        if english:
+            # The English name is often one of the city's alternate names too: it counts once, as English.
+            matches.update((row.id, _Match(ENGLISH_NAME, row)) for row in self._english_rows(english, area))
+        return _ranked(list(matches.values()))
+
+    def _english_rows(self, entries: Sequence[EnglishName], area: _Area | None = None) -> list[Row[Any]]:
+        """The gazetteer places of entries of app/geo/english_names.py (an index seek on their names)."""
+        statement = select(Place.id, *_CANDIDATE_COLUMNS).where(
+            Place.search_key.in_(sorted({normalize(entry.name) for entry in entries})),
+            Place.source == "geonames",
+            Place.source_id.in_(sorted({str(entry.geonameid) for entry in entries})),
+            Place.kind == "city",
+        )
+        if area:
+            statement = statement.where(area.condition())
+        return list(self.session.execute(statement).all())
 
     def _named_with_trailing_area(self, text: str) -> GeocodeResult:
         """Reads "london ontario" or "new york ny" as a name followed by a region or country."""

@@ -116,3 +116,45 @@ def test_exact_precision_leaders_show_their_point_as_chosen(app, make_leader):
     _, slug = make_leader(precision="exact")
     stored = load_profile(app, slug)
     assert (stored.public_lat, stored.public_lng) == (round(EXACT_LAT, 5), round(EXACT_LNG, 5))
+
+
+def profile_map(html: str) -> dict:
+    """The data the profile page's small map draws."""
+    import html as html_lib
+    import json
+    import re
+    match = re.search(r"data-profile-map='([^']*)'", html)
+    assert match, "the profile page has no map"
+    return json.loads(html_lib.unescape(match.group(1)))
+
+
+def test_the_profile_map_shows_a_city_level_leader_only_as_the_public_area(client, city_leader, login_as):
+    owner, slug = city_leader
+    public = public_point(EXACT_LAT, EXACT_LNG, "city")
+    for who in ("visitor", "owner", "admin"):
+        if who == "owner":
+            login(client, owner.email)
+        elif who == "admin":
+            client.post("/logout")
+            login_as(Role.ADMIN)
+        html = client.get(f"/leaders/{slug}").get_data(True)
+        data = profile_map(html)
+        # Owners and admins see the exact point in words; the map is the public page's all the same.
+        assert (data["lat"], data["lng"]) == public, who
+        assert data["radius_km"] >= 7, who  # an area around the whole ~10 km cell, not a pin
+        assert_no_leak(repr(data))
+        assert data["text"] == "Area shown: Lyon, France"
+        assert "Area shown: Lyon, France." in html
+        assert 'aria-label="Map of the area where' in html
+
+
+def test_the_profile_map_of_an_exact_leader_is_their_chosen_point(client, make_leader):
+    _, slug = make_leader(precision="exact")
+    data = profile_map(client.get(f"/leaders/{slug}").get_data(True))
+    assert (data["lat"], data["lng"]) == (round(EXACT_LAT, 5), round(EXACT_LNG, 5))
+    assert data["radius_km"] is None and data["text"] == "Place shown: Lyon, France"
+
+
+def test_no_location_no_map(client, make_leader):
+    _, slug = make_leader(lat=None)
+    assert "data-profile-map" not in client.get(f"/leaders/{slug}").get_data(True)

@@ -8,12 +8,23 @@ The search index moves from whole-degree latitude bands to the finest cells of t
 app/geo/cells.py (1/32 degree), and leader_cells counts searchable leaders per cell at every
 level, kept by triggers.
 """
+import math
+
 import sqlalchemy as sa
 from alembic import op
 
-from app.geo.cells import cell_of
-
 FINEST = 5  # app/geo/cells.py when this migration was written
+# The grid as this revision made it, frozen here: later changes to app.geo.cells must not
+# change what this migration computes.
+PER_DEGREE = 1 << FINEST
+ROWS, COLUMNS = 180 * PER_DEGREE, 360 * PER_DEGREE
+
+
+def cell_of(lat: float, lng: float) -> tuple[int, int]:
+    y = min(ROWS - 1, max(0, math.floor((lat + 90.0) * PER_DEGREE)))
+    x = min(COLUMNS - 1, max(0, math.floor((lng + 180.0) * PER_DEGREE)))
+    return y, x
+
 
 # revision identifiers, used by Alembic.
 revision = '5b1e2c7d9a40'

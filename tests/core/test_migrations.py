@@ -188,3 +188,17 @@ def test_a_migration_leaving_broken_references_is_refused_and_rolled_back(migrat
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
         assert version == revisions[-2], "the refused upgrade was not rolled back"
         assert connection.execute(select(func.count()).select_from(ContactMessage.__table__)).scalar() == 6
+
+
+def test_no_migration_imports_the_live_application():
+    # A migration must do tomorrow what it did the day it was written: code it needs is frozen in it.
+    import ast
+    from pathlib import Path
+    versions = Path(__file__).resolve().parents[2] / "migrations" / "versions"
+    offenders = []
+    for path in sorted(versions.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.name}: {name}" for name in names if name == "app" or name.startswith("app.")]
+    assert offenders == []

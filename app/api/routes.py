@@ -39,7 +39,7 @@ def leaders_near():
             return jsonify(error=error.message), 404
     full_scan = current_app.config["SEARCH_FULL_SCAN_PARAM"] and request.args.get("_scan") == "1"
     results = leaders.search(place.origin if place else None, query.radius_km, query.filters, query.page,
-                             full_scan=full_scan)
+                             sort=query.sort, full_scan=full_scan)
     return jsonify(
         origin=_origin(place.origin) if place else None,
         alternatives=[_place(candidate) for candidate in place.alternatives] if place else [],

@@ -29,6 +29,8 @@ MAX_RADIUS = 500
 DEFAULT_RADIUS = 50
 NEAREST_COUNT = 20
 MAX_KEYWORD_WORDS = 6
+# How a list of results can be ordered: nearest first (no place given: by name), or by name.
+SORTS = ("distance", "name")
 # No point on Earth is farther than half the circumference: a circle this big covers everything.
 WHOLE_EARTH_KM = math.pi * EARTH_RADIUS_KM
 # The nearest-leaders search reads at most this many candidates per box before shrinking it.
@@ -191,8 +193,8 @@ def _geocode(query: str) -> Place:
 
 
 def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Filters = Filters(),
-           page: int = 1, per_page: int = PER_PAGE, *, full_scan: bool = False) -> Results:
-    """Listed leaders matching the filters: near `origin` by distance, else everyone by name.
+           page: int = 1, per_page: int = PER_PAGE, *, sort: str = "distance", full_scan: bool = False) -> Results:
+    """Listed leaders matching the filters: near `origin` by distance (or by name), else everyone by name.
 
     Near a place, one of two exact ways:
     - by points (_Points): bounding boxes on the indexed public point pick the distinct public
@@ -205,21 +207,27 @@ def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Fi
     the circle, the nearest leaders are returned instead (Results.nearest). Leaders who work
     online follow when filters.online is on. full_scan skips the index (for the benchmark's
     comparison only).
+
+    sort="name" orders the leaders inside the circle (and the nearest ones) by name_key, then
+    id, as Python orders casefolded names; leaders who work online still follow, by name.
     """
     page = max(1, page)
     start, stop = (page - 1) * per_page, page * per_page
     if origin is None:
         return _by_name(_matching(filters), filters, page, per_page)
 
+    by_name = sort == "name"
     if full_scan:
-        found = _Leaders(_within(origin, radius_km, _execute(_candidates(_matching(filters)))))
+        found = _Leaders(_within(origin, radius_km, _execute(_candidates(_matching(filters)))), by_name=by_name)
+    elif by_name:  # every point inside the circle is needed to order by name: no counting by cells
+        found = _ByName(_Points(origin, radius_km, _points(filters, origin, radius_km), filters))
     elif _countable(filters) and _crowded(origin, radius_km):
         found = _Counted(origin, radius_km, filters)
     else:
         found = _Points(origin, radius_km, _points(filters, origin, radius_km), filters)
     nearest = not found.total
     if nearest:
-        found = _Leaders(_nearest(origin, filters, NEAREST_COUNT, radius_km, full_scan=full_scan))
+        found = _Leaders(_nearest(origin, filters, NEAREST_COUNT, radius_km, full_scan=full_scan), by_name=by_name)
     total = found.total
     hits = [Hit(id_, distance, bool(online), summary=summary)
             for distance, _name, id_, online, summary in found.page(start, stop)]
@@ -447,17 +455,22 @@ def _union(parts: list[Select]):
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
+def _name_order(candidate: _Candidate) -> tuple[str, int]:
+    return candidate[1], candidate[2]  # name_key, id
+
+
 class _Leaders:
     """Leaders found one by one (the full scan, the nearest leaders): all in memory."""
 
-    def __init__(self, candidates: list[_Candidate]) -> None:
+    def __init__(self, candidates: list[_Candidate], *, by_name: bool = False) -> None:
         self.candidates = candidates
         self.total = len(candidates)
         self.online = sum(1 for candidate in candidates if candidate[3])
         self._ids = {candidate[2] for candidate in candidates}
+        self._key = _name_order if by_name else None
 
     def page(self, start: int, stop: int) -> list[_Candidate]:
-        return heapq.nsmallest(stop, self.candidates)[start:] if start < self.total else []
+        return heapq.nsmallest(stop, self.candidates, key=self._key)[start:] if start < self.total else []
 
     def holds(self, id_: int, lat: float | None, lng: float | None) -> bool:
         return id_ in self._ids
@@ -523,6 +536,25 @@ class _Points:
 
     def holds(self, id_: int, lat: float | None, lng: float | None) -> bool:
         return (lat, lng) in self._places
+
+
+class _ByName:
+    """The leaders inside the circle by name: all of them are read (with their summaries), then
+    ordered by (name_key, id); the points and counts are those of the distance order."""
+
+    def __init__(self, points: _Points) -> None:
+        self.points = points
+        self.total, self.online = points.total, points.online
+
+    @cached_property
+    def _ordered(self) -> list[_Candidate]:
+        return sorted(_leaders_at(self.points.filters, self.points.points, self.total), key=_name_order)
+
+    def page(self, start: int, stop: int) -> list[_Candidate]:
+        return self._ordered[start:stop] if start < self.total else []
+
+    def holds(self, id_: int, lat: float | None, lng: float | None) -> bool:
+        return self.points.holds(id_, lat, lng)
 
 
 def _online_count(filters: Filters, matching: Sequence[ColumnElement[bool]]) -> int:
@@ -744,15 +776,18 @@ def _online_beyond(origin: Origin | None, matching: Sequence[ColumnElement[bool]
 
 
 def _by_name(matching: list[ColumnElement[bool]], filters: Filters, page: int, per_page: int) -> Results:
-    """No place given: everyone matching, by name; with the online toggle, only online leaders."""
-    # listed is implied by searchable; naming it lets the (listed, display_name) index give the order.
-    matching = [*matching, _T.c.listed == true()]
+    """No place given: everyone matching, by name; with the online toggle, only online leaders.
+
+    By name_key, then id: the order Python gives casefolded names, on both databases (the
+    database's own collation of display_name differs between them and between locales).
+    """
+    matching = [*matching, _T.c.listed == true()]  # implied by searchable; kept for older rows
     if filters.online:
         matching = [*matching, _T.c.works_online == true()]
     total = db.session.scalar(select(func.count()).select_from(_T).where(*matching))
     rows = _execute(
         select(_T.c.id, _T.c.works_online).where(*matching)
-        .order_by(_T.c.display_name, _T.c.id).offset((page - 1) * per_page).limit(per_page)
+        .order_by(_T.c.name_key, _T.c.id).offset((page - 1) * per_page).limit(per_page)
     )
     return Results([Hit(id_, None, online) for id_, online in rows], total, page, per_page)
 

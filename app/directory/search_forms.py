@@ -8,17 +8,22 @@ from wtforms import BooleanField, Field, Form, HiddenField, SelectChoice, Select
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import NumberInput
 
-from app.directory.search import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS, Filters
+from app.directory.search import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS, SORTS, Filters
 from app.extensions import db
 from app.geo.geocoder import MAX_QUERY_LENGTH
 from app.models.directory import FocusArea, Program
 from app.params import MAX_PAGE, whole_number
 
 UNITS = {"km": "kilometres", "mi": "miles"}
-# What links to another page of a search carry: the form's fields (radius_km is the home
-# page's and the API's name for a radius in km); never the rest of the query string.
+SORT_LABELS = {"distance": "Nearest first", "name": "Name, A to Z"}
+# What the Near box reads after "Use my location": the hidden lat/lng are searched, not this text.
+YOUR_LOCATION = "Your location"
+# What links to another page of a search carry: the form's fields (radius_km is the API's name
+# for a radius in km; /leaders redirects it to radius and unit); never the rest of the query string.
 LINK_PARAMS = ("near", "lat", "lng", "radius", "radius_km", "unit", "keyword", "focus_area",
-               "language", "program", "online", "page")
+               "language", "program", "online", "sort", "page")
+# The fields inside the "Filters (n)" disclosure; n counts those set.
+FILTER_FIELDS = ("keyword", "focus_area", "language", "program", "online", "sort")
 ONLINE_WORDS = {"1": True, "true": True, "yes": True, "on": True, "y": True,
                 "0": False, "false": False, "no": False, "off": False, "n": False, "": False}
 
@@ -77,6 +82,8 @@ class NumberField(Field):
 class SearchForm(Form):
     """Sent with GET: no CSRF token, every search is a link people can share."""
 
+    near_max_length = MAX_QUERY_LENGTH  # stated in the hint
+
     near = StringField("Near", validators=[Length(max=MAX_QUERY_LENGTH, message="Enter a shorter place name")])
     lat = HiddenField()
     lng = HiddenField()
@@ -89,6 +96,8 @@ class SearchForm(Form):
     language = StringField("Language", validators=[Length(max=40, message="Enter one language, like Spanish")])
     program = SelectField("Program", default="", validate_choice=False)
     online = BooleanField("Include leaders who work online")
+    sort = SelectField("Sort by", default="distance", validate_choice=False,
+                       choices=[SelectChoice(value, SORT_LABELS[value]) for value in SORTS])
 
     def load_choices(self) -> None:
         areas = db.session.execute(
@@ -109,6 +118,10 @@ class SearchForm(Form):
         if field.data and field.data not in {choice.value for choice in field.choices}:
             raise ValidationError("Choose a program from the list")
 
+    def validate_sort(self, field) -> None:
+        if field.data not in SORTS:
+            raise ValidationError("Choose to sort by distance or by name")
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         try:
@@ -118,8 +131,19 @@ class SearchForm(Form):
             return False
         return valid
 
+    def typed_place(self) -> str:
+        """The place typed in Near; "" when empty or when it reads "Your location"."""
+        text = (self.near.data or "").strip()
+        return "" if text.casefold() == YOUR_LOCATION.casefold() else text
+
     def point(self) -> tuple[float, float] | None:
-        """The visitor's own location, sent by "Use my location"; ValueError if unreadable."""
+        """The visitor's own location, sent by "Use my location"; ValueError if unreadable.
+
+        A place typed after it wins: the coordinates left in the hidden fields are then stale
+        (without JavaScript nothing clears them), so they are not read at all.
+        """
+        if self.typed_place():
+            return None
         lat, lng = parse_number(self.lat.data, -90, 90), parse_number(self.lng.data, -180, 180)
         if (lat is None) != (lng is None):
             raise ValueError("one coordinate without the other")
@@ -128,6 +152,16 @@ class SearchForm(Form):
     @property
     def radius_value(self) -> float:
         return DEFAULT_RADIUS if self.radius.data is None else self.radius.data
+
+    @property
+    def sort_value(self) -> str:
+        return self.sort.data if self.sort.data in SORTS else "distance"
+
+    @property
+    def filters_set(self) -> int:
+        """How many of the fields inside "Filters (n)" differ from their defaults."""
+        return sum(1 for name in FILTER_FIELDS
+                   if self[name].data not in (None, "", False, self[name].default))
 
     def filters(self) -> Filters:
         return Filters(keyword=(self.keyword.data or "").strip(), focus_area=self.focus_area.data or "",
@@ -142,6 +176,7 @@ class ApiQuery:
     radius_km: float
     page: int
     filters: Filters
+    sort: str = "distance"
 
 
 def api_query(args: MultiDict) -> ApiQuery:
@@ -165,6 +200,9 @@ def api_query(args: MultiDict) -> ApiQuery:
         page = parse_page(args.get("page"))
     except ValueError:
         raise BadInput(f"page must be a whole number from 1 to {MAX_PAGE}") from None
+    sort = args.get("sort", "").strip() or "distance"
+    if sort not in SORTS:
+        raise BadInput("sort must be distance or name")
     online = ONLINE_WORDS.get(args.get("online", "").strip().lower())
     if online is None:
         raise BadInput("online must be true or false")
@@ -175,4 +213,4 @@ def api_query(args: MultiDict) -> ApiQuery:
                       language=args.get("language", "").strip(), program=args.get("program", "").strip(),
                       online=online)
     return ApiQuery(near, None if lat is None else (lat, lng), DEFAULT_RADIUS if radius is None else radius,
-                    page, filters)
+                    page, filters, sort)

@@ -1,10 +1,13 @@
 """The /leaders page: one search form, a map and the list of leaders it found."""
-from flask import Blueprint, current_app, render_template, request, url_for
-from werkzeug.datastructures import MultiDict
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from app.directory import search as leaders
-from app.directory.search_forms import LINK_PARAMS, MAX_PAGE, SearchForm, parse_page
+from app.directory import services
+from app.directory.search_forms import LINK_PARAMS, MAX_PAGE, YOUR_LOCATION, SearchForm, parse_page
 from app.extensions import limiter
+from app.models.directory import LeaderProfile
 from app.geo.geocoder import GeocodeError
 from app.params import this_page
 
@@ -23,7 +26,9 @@ def _too_many_searches() -> str:
 @bp.get("/leaders")
 @limiter.limit(_rate_limit, error_message=_too_many_searches)  # per client address
 def index():
-    form = SearchForm(_form_args())
+    if "radius_km" in request.args:
+        return redirect(_without_radius_km(), code=301)
+    form = SearchForm(request.args)
     form.load_choices()
     # Mistakes are shown on the page itself with a 200, like every form on the site;
     # the JSON API answers them with 400 and 404.
@@ -42,22 +47,30 @@ def index():
         else:
             origin = place.origin if place else None
             results = leaders.search(origin, leaders.to_km(form.radius_value, form.unit.data),
-                                     form.filters(), page)
+                                     form.filters(), page, sort=form.sort_value)
     profiles = leaders.load_profiles(results.hits) if results else {}
     unit = form.unit.data if form.unit.data in ("km", "mi") else "km"
     return render_template(
         "directory/search.html", form=form, place=place, results=results, profiles=profiles,
         unit=unit, page_error=page_error, search_link=_search_link, link_params=LINK_PARAMS,
+        results_query=_results_query() if results else None,
+        searched=any(request.args.get(name) for name in LINK_PARAMS),
         map_data=_map_data(results, profiles, unit) if results else None,
     )
 
 
-def _form_args() -> MultiDict:
-    """The query string; radius_km (the home page's box and the API's name) reads as a radius in km."""
-    args = MultiDict(request.args)
-    if "radius" not in args and "radius_km" in args:
-        args["radius"], args["unit"] = args.pop("radius_km"), "km"
-    return args
+def _without_radius_km() -> str:
+    """The same search with the old radius_km (links to the home page's old box) as radius and unit."""
+    values = {name: request.args[name] for name in LINK_PARAMS if request.args.get(name)}
+    radius_km = values.pop("radius_km", None)
+    if radius_km is not None and "radius" not in values:
+        values["radius"], values["unit"] = radius_km, "km"
+    return url_for("search.index", **values)
+
+
+def _results_query() -> str:
+    """This search as a query string (its own parameters only), for the profile's "Back to results"."""
+    return urlencode([(name, request.args[name]) for name in LINK_PARAMS if request.args.get(name)])
 
 
 def _search_link(**changes) -> str:
@@ -66,29 +79,39 @@ def _search_link(**changes) -> str:
 
 
 def _place(form: SearchForm) -> leaders.Place | None:
-    """Where to measure from: the visitor's own location, else the place they typed, else nowhere."""
+    """Where to measure from: the place typed, else the visitor's own location, else nowhere.
+
+    A place typed after "Use my location" replaces the "Your location" text; the coordinates
+    still in the hidden fields are then stale, so the typed place wins (with or without JavaScript).
+    """
+    typed = form.typed_place()
+    if typed:
+        form.lat.data = form.lng.data = ""  # the form shown next must not send them again
+        return leaders.find_place(typed)
     point = form.point()
     if point is not None:
+        form.near.data = YOUR_LOCATION
         return leaders.Place(leaders.Origin("your location", *point))
-    if form.near.data and form.near.data.strip():
-        return leaders.find_place(form.near.data)
     return None
 
 
 def _map_data(results: leaders.Results, profiles: dict, unit: str) -> dict | None:
     """What map.js draws: public points only, the same leaders as the list below it."""
     markers = []
-    for hit in results.hits:
+    for number, hit in enumerate(results.hits, start=results.first_number):
         profile = profiles.get(hit.profile_id)
         if profile is None or profile.public_lat is None or profile.public_lng is None:
             continue
         markers.append({
+            "number": number,  # the card's number in the list (<ol start>)
+            "slug": profile.slug,
             "name": profile.display_name,
             "url": url_for("directory.profile", slug=profile.slug),
             "lat": profile.public_lat,
             "lng": profile.public_lng,
             "distance": hit.distance_label(unit),
             "online": profile.works_online,
+            "beyond": hit.beyond_radius,  # listed for working online: not part of the map's frame
         })
     if not markers:
         return None
@@ -99,3 +122,16 @@ def _map_data(results: leaders.Results, profiles: dict, unit: str) -> dict | Non
         "radius_km": results.radius_km if origin and not results.nearest else None,
         "leaders": markers,
     }
+
+
+@bp.app_template_global("search_form")
+def search_form() -> SearchForm:
+    """An empty search form, for the home page's search bar (the same component as /leaders)."""
+    return SearchForm()
+
+
+@bp.app_template_global("public_profile_of")
+def public_profile_of(user) -> LeaderProfile | None:
+    """A person's leader profile when anyone may see it, for the leader card on blog pages."""
+    profile = services.profile_of(user) if user is not None else None
+    return profile if profile is not None and services.is_public(profile) else None

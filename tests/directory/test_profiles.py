@@ -218,7 +218,7 @@ def test_the_home_page_has_the_near_me_search_and_featured_quotes(app, client, m
     _, hidden = make_leader(quote="Hidden words.", featured_quote=True, listed=False)
     _, unfeatured = make_leader(quote="Not chosen.")
     html = client.get("/").get_data(True)
-    assert 'action="/leaders"' in html and 'name="near"' in html and 'name="radius_km"' in html
+    assert 'action="/leaders"' in html and 'name="near"' in html and 'name="radius"' in html
     assert "Our leaders are saying" in html
     assert "Listen first." in html and f'href="/leaders/{slug}"' in html and "Youth worker" in html
     assert "Accra, Ghana" in html

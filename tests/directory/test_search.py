@@ -343,9 +343,17 @@ def test_distances_use_the_public_point(app, leader):
     assert results.hits[0].distance_km == pytest.approx(expected)
 
 
-def test_the_home_page_box_sends_radius_km(client, portland):
-    html = client.get("/leaders", query_string={"near": PORTLAND, "radius_km": "25"}).get_data(True)
+def test_old_radius_km_links_redirect_to_radius_and_unit(client, portland):
+    response = client.get("/leaders", query_string={"near": PORTLAND, "radius_km": "25", "keyword": "",
+                                                    "_method": "x"})
+    assert response.status_code in (301, 302)
+    assert response.headers["Location"] == "/leaders?near=Portland,+Oregon&radius=25&unit=km"
+    html = client.get("/leaders", query_string={"near": PORTLAND, "radius_km": "25"},
+                      follow_redirects=True).get_data(True)
     assert "2 leaders within 25 km of Portland" in html
+    # radius wins over radius_km when a link has both, as before.
+    both = client.get("/leaders", query_string={"near": PORTLAND, "radius": "100", "radius_km": "25"})
+    assert both.headers["Location"] == "/leaders?near=Portland,+Oregon&radius=100"
 
 
 @pytest.mark.parametrize("cells_per_km", [0, 10**9], ids=["by cells", "by points"])

@@ -33,7 +33,7 @@ class ProposalForm(Form):
         Length(max=150, message="Keep the title to at most 150 characters."),
     ])
     summary = TextAreaField("Summary", validators=[_max_words(SUMMARY_MAX_WORDS)],
-                            render_kw={"rows": 5})
+                            render_kw={"rows": 5, "data-word-limit": SUMMARY_MAX_WORDS})
     why_it_matters = TextAreaField("Why it matters to the network", validators=[
         Length(max=3000, message="Keep this to at most 3000 characters.")],
         render_kw={"rows": 4})
@@ -50,6 +50,8 @@ class ProposalForm(Form):
         Length(max=300, message="Keep the description to at most 300 characters.")])
     remove_cover = BooleanField("Remove the cover image")
     version = HiddenField()
+    # Drawn once per new-proposal form; the proposal it makes keeps it, so a resent form finds it.
+    form_token = HiddenField()
 
     def validate_cover_alt(self, field):
         if self.cover.data and not (field.data or "").strip():

@@ -11,7 +11,8 @@ from app.editorial import services
 from app.editorial.forms import ActionForm, CommentForm, NotificationSettingsForm, ProposalForm
 from app.editorial.services import CoverError, ProposalInput, StaleProposal
 from app.editorial.workflow import (
-    ACTION_LABELS, STATUS_LABELS, Action, Stage, State, TransitionError, allowed_actions,
+    ACTION_LABELS, STATUS_LABELS, Action, InputNeeded, Stage, State, TransitionError,
+    allowed_actions,
     next_step, sending_action,
 )
 from app.extensions import db
@@ -22,7 +23,7 @@ from app.permissions import (
     can_change_comment, can_comment, can_create_proposal, can_edit_proposal, can_view_proposal,
     is_editor,
 )
-from app.text.diff import diff_stats, side_by_side
+from app.text.diff import diff_stats, side_by_side, unified
 from app.text.markdown import render_markdown
 
 bp = Blueprint("editorial", __name__)
@@ -139,10 +140,25 @@ def new():
     if not can_create_proposal(current_user):
         return render_template("editorial/leaders_only.html"), 403
     form = ProposalForm()
+    if request.method == "GET":
+        form.form_token.data = services.new_form_token()
+        return render_template("editorial/new.html", form=form)
+    token = services.usable_token(form.form_token.data)
+    if (sent := services.proposal_from_form(current_user, token)) is not None:
+        return _already_sent(sent)  # Back, then the same form sent again
     intent = request.form.get("intent", "save")
-    if form.validate_on_submit() and not (
-            intent == "submit" and form.missing_for_submit(needs_body=False)):
-        proposal = services.create_proposal(current_user, _input_from(form))
+    if intent == "preview":
+        return render_template("editorial/new.html", form=form, preview=_preview(form))
+    # Every check runs, so one round lists everything that is missing.
+    valid = form.validate_on_submit()
+    missing = intent == "submit" and form.missing_for_submit(needs_body=False)
+    if valid and not missing:
+        data = _input_from(form)
+        proposal = services.create_proposal(current_user, data, form_token=token)
+        if proposal is None:
+            if (sent := services.proposal_from_form(current_user, token)) is not None:
+                return _already_sent(sent)  # sent twice at once: the other request made it
+            proposal = services.create_proposal(current_user, data)  # token not this author's
         try:
             if intent == "submit":
                 services.take_action(proposal, Action.SUBMIT, current_user)
@@ -156,6 +172,22 @@ def new():
                   "success")
             return redirect(url_for(".show", proposal_id=proposal.id))
     return render_template("editorial/new.html", form=form)
+
+
+def _already_sent(proposal: Proposal):
+    db.session.rollback()
+    flash("You had already sent this form, so no second proposal was made. This is the one "
+          "it created.", "info")
+    return redirect(url_for(".show", proposal_id=proposal.id))
+
+
+def _preview(form: ProposalForm) -> dict:
+    """What the proposal will look like, drawn by the site's own Markdown pipeline."""
+    return {"title": (form.title.data or "").strip(), "summary": (form.summary.data or "").strip(),
+            "why_it_matters": (form.why_it_matters.data or "").strip(),
+            "tags": services.tags_from_text(form.tags.data or ""),
+            "body_html": Markup(render_markdown(form.body.data or "")),
+            "summary_words": len((form.summary.data or "").split())}
 
 
 # One proposal -----------------------------------------------------------------------------
@@ -172,8 +204,12 @@ def _comparison(proposal: Proposal):
         return None
     old_text, new_text = services.revision_text(old), services.revision_text(new)
     added, removed = diff_stats(old_text, new_text)
+    view = request.args.get("diff")
     return {"old": old, "new": new, "rows": side_by_side(old_text, new_text),
-            "added": added, "removed": removed}
+            "unified_rows": unified(old_text, new_text), "added": added, "removed": removed,
+            # Left out, the screen's width chooses (side by side from 700 px up).
+            "view": view if view in ("split", "unified") else None,
+            "from": old.number, "to": new.number}
 
 
 def _actions_for(proposal: Proposal) -> list[dict]:
@@ -193,23 +229,41 @@ def _actions_for(proposal: Proposal) -> list[dict]:
 
 def _edit_form(proposal: Proposal) -> ProposalForm:
     form = ProposalForm(formdata=None, obj=proposal)
-    form.tags.data = proposal.tag_text
-    form.version.data = proposal.version
+    if not form.kept_text_shown:  # kept text keeps its own tags and the version it was typed over
+        form.tags.data = proposal.tag_text
+        form.version.data = proposal.version
     return form
 
 
+# Events whose note is the latest word to the author, while nothing has happened since.
+NOTED_DECISIONS = {Action.REQUEST_CHANGES, Action.REJECT, Action.UNPUBLISH, Action.APPROVE_PITCH,
+                   Action.APPROVE}
+
+
+def _latest_note(proposal: Proposal):
+    """The last event, if it is a decision with a note; a later step (resubmit, publish) ends it."""
+    latest = proposal.events[-1] if proposal.events else None
+    if latest is not None and latest.note and latest.action in NOTED_DECISIONS:
+        return latest
+    return None
+
+
 def render_proposal(proposal: Proposal, *, form: ProposalForm | None = None, status: int = 200,
-                    problem: str | None = None):
+                    problem: str | None = None, preview: dict | None = None):
     editing = can_edit_proposal(current_user, proposal)
     if editing and form is None:
         form = _edit_form(proposal)
     as_author = proposal.author_id == current_user.id
     submit_action = sending_action(proposal.state) if as_author else None
+    actions = _actions_for(proposal)
+    # The author's own steps (withdraw) come after the edit form, not above it as a decision.
+    own_actions = actions if as_author else []
     return render_template(
         "editorial/show.html", proposal=proposal, form=form if editing else None,
         as_author=as_author, submit_action=submit_action, submit_label=(
             ACTION_LABELS[submit_action] if submit_action else None),
-        actions=_actions_for(proposal), next_step=next_step(proposal.state, proposal.stage),
+        actions=[] if as_author else actions, own_actions=own_actions, preview=preview,
+        latest_note=_latest_note(proposal), next_step=next_step(proposal.state, proposal.stage),
         comparison=_comparison(proposal), comment_form=CommentForm(),
         button_form=ConfirmForm(), problem=problem, body_html=Markup(render_markdown(
             proposal.body)), render_markdown=lambda text: Markup(render_markdown(text)),
@@ -232,9 +286,14 @@ def save(proposal_id):
     as_author = proposal.author_id == current_user.id
     submitting = intent == "submit" and as_author
     needs_body = proposal.stage is Stage.POST or bool((form.body.data or "").strip())
-    if not form.validate_on_submit() or (submitting and form.missing_for_submit(needs_body)):
-        return render_proposal(proposal, form=form, status=200 if can_edit_proposal(
-            current_user, proposal) else 409)
+    editable = can_edit_proposal(current_user, proposal)
+    if intent == "preview" and editable:
+        return render_proposal(proposal, form=form, preview=_preview(form))
+    # Every check runs, so one round lists everything that is missing.
+    valid = form.validate_on_submit()
+    missing = submitting and form.missing_for_submit(needs_body)
+    if not valid or missing:
+        return render_proposal(proposal, form=form, status=200 if editable else 409)
     # In any other state the guard refuses with its own message (409).
     submit_action = sending_action(proposal.state) or Action.SUBMIT
     try:
@@ -329,6 +388,11 @@ def act(proposal_id, name):
         form.version.data = proposal.version
         latest = proposal.events[-1] if proposal.events else None
         return render_action(proposal, action, form, status=409, conflict=latest)
+    except InputNeeded as error:  # allowed, but the form lacks its note, time or checklist
+        db.session.rollback()
+        field = getattr(form, error.field)
+        field.errors = list(field.errors) + [error.message]
+        return render_action(db.session.get(Proposal, proposal_id), action, form)
     except TransitionError as error:
         db.session.rollback()
         proposal = db.session.get(Proposal, proposal_id)

@@ -1,6 +1,8 @@
 """Editorial rules: proposals change state here, through the workflow's one guard; views commit."""
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -10,8 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import images, mail
-from app.database import get_or_create
-from app.editorial.workflow import Action, Actor, Stage, State, TransitionError, check
+from app.database import get_or_create, insert_unique
+from app.editorial.workflow import (
+    Action, Actor, InputNeeded, Stage, State, TransitionError, check,
+)
 from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.base import utcnow
@@ -129,11 +133,40 @@ def _apply(proposal: Proposal, data: ProposalInput) -> None:
     proposal.saved_at = utcnow()
 
 
-def create_proposal(author: User, data: ProposalInput) -> Proposal:
-    proposal = Proposal(author=author, state=State.DRAFT, stage=Stage.PITCH, title="")
+_FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_form_token() -> str:
+    """A one-time token for a new-proposal form."""
+    return secrets.token_urlsafe(32)
+
+
+def usable_token(text: str | None) -> str | None:
+    """The form's token if it looks like one we drew, else None (the form then makes a proposal
+    every time, as before tokens)."""
+    return text if text and _FORM_TOKEN.fullmatch(text) else None
+
+
+def proposal_from_form(author: User, token: str | None) -> Proposal | None:
+    """The proposal this author's form with this token already made, if any."""
+    if not token:
+        return None
+    return db.session.scalar(select(Proposal).where(Proposal.form_token == token,
+                                                    Proposal.author_id == author.id))
+
+
+def create_proposal(author: User, data: ProposalInput,
+                    form_token: str | None = None) -> Proposal | None:
+    """A new draft; None when a proposal with this form token was stored first (a form sent
+    twice at once: the other request made it)."""
+    proposal = Proposal(author=author, state=State.DRAFT, stage=Stage.PITCH, title="",
+                        form_token=form_token)
     _apply(proposal, data)
-    db.session.add(proposal)
-    db.session.flush()
+    if form_token is None:
+        db.session.add(proposal)
+        db.session.flush()
+    elif not insert_unique(proposal):
+        return None
     db.session.add(Event(proposal=proposal, actor=author, action="create", from_state=None,
                          to_state=State.DRAFT))
     return proposal
@@ -277,7 +310,8 @@ def take_action(proposal: Proposal, action: Action | str, user: User | None, *,
     if action is Action.APPROVE:
         items = checklist_items()
         if set(items) - set(checklist or ()):
-            raise TransitionError("Complete the checklist before approving: tick every item.")
+            raise InputNeeded("checklist",
+                              "Complete the checklist before approving: tick every item.")
 
     source = proposal.state
     proposal.state = step.target

@@ -18,6 +18,7 @@ __all__ = [
     "TRANSITIONS",
     "Transition",
     "TransitionError",
+    "InputNeeded",
     "check",
     "allowed_actions",
     "author_can_edit",
@@ -255,6 +256,14 @@ class TransitionError(Exception):
         self.message = message
 
 
+class InputNeeded(TransitionError):
+    """The step is allowed, but the form lacks what it needs; field names the form field to mark."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 @dataclass(frozen=True, slots=True)
 class Transition:
     """An allowed step and what to record: the new state and stage, the note, the publishing time."""
@@ -313,16 +322,16 @@ def check(
     cleaned_note = note.strip() if note and note.strip() else None
     publish_at: datetime | None = None
     if rule.needs in (Needs.NOTE, Needs.REASON) and cleaned_note is None:
-        raise TransitionError(_MISSING[action])
+        raise InputNeeded("note", _MISSING[action])
     if rule.needs in (Needs.TIME, Needs.DUE):
         if when is None:
             if rule.needs is Needs.DUE:
                 raise ValueError("check() needs the scheduled time (when) to decide publish_due")
-            raise TransitionError(_MISSING[action])
+            raise InputNeeded("when", _MISSING[action])
         current = _as_utc(now if now is not None else datetime.now(timezone.utc))
         if rule.needs is Needs.TIME:
             if _as_utc(when) <= current:
-                raise TransitionError("Choose a publishing time in the future.")
+                raise InputNeeded("when", "Choose a publishing time in the future.")
             publish_at = when
         elif _as_utc(when) > current:
             raise TransitionError("This proposal is not due to be published yet.")

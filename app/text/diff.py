@@ -1,4 +1,4 @@
-"""Side-by-side line diffs of two revisions, with changed words marked in escaped HTML."""
+"""Line diffs of two revisions, side by side or unified, with changed words marked in escaped HTML."""
 from __future__ import annotations
 
 import difflib
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Literal
 
-__all__ = ["DiffRow", "RowKind", "side_by_side", "diff_stats"]
+__all__ = ["DiffRow", "UnifiedRow", "RowKind", "side_by_side", "unified", "diff_stats"]
 
 RowKind = Literal["equal", "insert", "delete", "replace"]
 
@@ -24,6 +24,16 @@ class DiffRow:
     right_no: int | None
     right_html: str
     kind: RowKind
+
+
+@dataclass(frozen=True, slots=True)
+class UnifiedRow:
+    """One line of a unified diff: kept (both numbers), removed (old only) or added (new only)."""
+
+    old_no: int | None
+    new_no: int | None
+    html: str
+    kind: Literal["equal", "insert", "delete"]
 
 
 def _lines(text: str) -> list[str]:
@@ -77,6 +87,28 @@ def side_by_side(old: str, new: str) -> list[DiffRow]:
             rows.append(DiffRow(i + 1, _wrap("del", old_lines[i]), None, "", "delete"))
         for j in range(j1 + paired, j2):
             rows.append(DiffRow(None, "", j + 1, _wrap("ins", new_lines[j]), "insert"))
+    return rows
+
+
+def unified(old: str, new: str) -> list[UnifiedRow]:
+    """One column for narrow screens: each changed block's old lines, then its new lines."""
+    old_lines = _lines(old)
+    new_lines = _lines(new)
+    rows: list[UnifiedRow] = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            for i, j in zip(range(i1, i2), range(j1, j2)):
+                rows.append(UnifiedRow(i + 1, j + 1, escape(old_lines[i]), "equal"))
+            continue
+        paired = min(i2 - i1, j2 - j1) if op == "replace" else 0
+        words = [_word_diff(old_lines[i1 + k], new_lines[j1 + k]) for k in range(paired)]
+        for k, i in enumerate(range(i1, i2)):
+            html = words[k][0] if k < paired else _wrap("del", old_lines[i])
+            rows.append(UnifiedRow(i + 1, None, html, "delete"))
+        for k, j in enumerate(range(j1, j2)):
+            html = words[k][1] if k < paired else _wrap("ins", new_lines[j])
+            rows.append(UnifiedRow(None, j + 1, html, "insert"))
     return rows
 
 

@@ -1,4 +1,5 @@
-"""Every state and action, for every role, through HTTP: allowed steps move, refused ones answer 409."""
+"""Every state and action, for every role, through HTTP: allowed steps move, refused ones answer
+409, and a step missing its note, time or checklist is a form error (200)."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -70,29 +71,69 @@ def test_unknown_action_is_404(client, people, act_as, make_proposal):
     assert client.post(f"/proposals/{proposal_id}/actions/explode").status_code == 404
 
 
-@pytest.mark.parametrize("action,field_needed", [
-    ("request_changes", "note"), ("reject", "note"),
-])
-def test_a_decision_without_its_note_is_refused_and_changes_nothing(
-        client, people, act_as, make_proposal, proposal_state, action, field_needed):
-    proposal_id = make_proposal(people.author, state=State.IN_REVIEW, editor_id=people.editor)
+MISSING_INPUT = [
+    # (state, stage, action, what is sent, the field to mark, its message)
+    (State.IN_REVIEW, Stage.PITCH, "request_changes", {"note": "   "}, "note",
+     "Write a note telling the author what to change."),
+    (State.IN_REVIEW, Stage.PITCH, "reject", {"note": ""}, "note", "Give a reason for rejecting."),
+    (State.PUBLISHED, Stage.POST, "unpublish", {}, "note", "Give a reason for unpublishing."),
+    (State.APPROVED, Stage.POST, "schedule", {"when": "", "note": "Kept note"}, "when",
+     "Choose a publishing time."),
+    (State.APPROVED, Stage.POST, "schedule", {"when": "2001-01-01T10:00", "note": "Kept note"},
+     "when", "Choose a publishing time in the future."),
+    (State.IN_REVIEW, Stage.POST, "approve",
+     {"checklist": DEFAULT_CHECKLIST[:2], "note": "Kept note"}, "checklist",
+     "Complete the checklist before approving: tick every item."),
+]
+
+
+@pytest.mark.parametrize("state,stage,action,sent,field,message", MISSING_INPUT,
+                         ids=[f"{row[2]}-{row[4]}-{n}" for n, row in enumerate(MISSING_INPUT)])
+def test_a_decision_missing_its_input_is_a_form_error_and_changes_nothing(
+        client, people, act_as, make_proposal, proposal_state, state, stage, action, sent,
+        field, message):
+    proposal_id = make_proposal(people.author, state=state, stage=stage, editor_id=people.editor)
     _, version = proposal_state(proposal_id)
     act_as(people.editor)
     response = client.post(f"/proposals/{proposal_id}/actions/{action}",
-                           data={"version": version, "note": "   "})
+                           data={"version": version, **sent})
+    page = response.get_data(as_text=True)
+    # The GOV.UK pattern: the form again (200), a summary linking to the marked field.
+    assert response.status_code == 200
+    assert "That did not happen" not in page
+    assert "There is a problem" in page
+    assert f'<a href="#{field}">{escape(message)}</a>' in page
+    assert f'id="{field}-error"' in page and "field--error" in page
+    assert proposal_state(proposal_id) == (state, version)
+    if "note" in sent and sent["note"].strip():
+        assert sent["note"] in page, "what was typed is kept"
+    if action == "approve":  # the ticked boxes stay ticked
+        assert page.count("checked") == 2
+
+
+def test_a_stale_version_is_still_a_conflict_even_with_input_missing(
+        app, client, people, act_as, make_proposal, proposal_state):
+    proposal_id = make_proposal(people.author, state=State.IN_REVIEW, editor_id=people.editor)
+    _, seen = proposal_state(proposal_id)
+    with app.app_context():  # someone changes it after this editor opened the page
+        db.session.get(Proposal, proposal_id).excerpt = "Changed in another tab."
+        db.session.commit()
+    act_as(people.editor)
+    response = client.post(f"/proposals/{proposal_id}/actions/request_changes",
+                           data={"version": seen, "note": ""})
     assert response.status_code == 409
-    assert proposal_state(proposal_id) == (State.IN_REVIEW, version)
+    assert b"Someone else acted first" in response.data
 
 
-def test_approval_needs_the_whole_checklist(client, people, act_as, make_proposal, proposal_state):
-    proposal_id = make_proposal(people.author, state=State.IN_REVIEW, stage=Stage.POST)
+def test_a_wrong_state_is_still_a_conflict_even_with_input_missing(
+        client, people, act_as, make_proposal, proposal_state):
+    proposal_id = make_proposal(people.author, state=State.APPROVED, editor_id=people.editor)
     _, version = proposal_state(proposal_id)
     act_as(people.editor)
-    response = client.post(f"/proposals/{proposal_id}/actions/approve",
-                           data={"version": version, "checklist": DEFAULT_CHECKLIST[:2]})
+    response = client.post(f"/proposals/{proposal_id}/actions/request_changes",
+                           data={"version": version, "note": ""})
     assert response.status_code == 409
-    assert b"Complete the checklist" in response.data
-    assert proposal_state(proposal_id) == (State.IN_REVIEW, version)
+    assert b"An approved proposal cannot be sent back for changes." in response.data
 
 
 def test_the_checklist_comes_from_config(app, client, people, act_as, make_proposal,
@@ -107,17 +148,6 @@ def test_the_checklist_comes_from_config(app, client, people, act_as, make_propo
                            data={"version": version, "checklist": ["Read it aloud once"]})
     assert response.status_code == 302
     assert proposal_state(proposal_id)[0] is State.APPROVED
-
-
-def test_scheduling_in_the_past_is_refused(client, people, act_as, make_proposal, proposal_state):
-    proposal_id = make_proposal(people.author, state=State.APPROVED)
-    _, version = proposal_state(proposal_id)
-    act_as(people.editor)
-    response = client.post(f"/proposals/{proposal_id}/actions/schedule",
-                           data={"version": version, "when": "2001-01-01T10:00"})
-    assert response.status_code == 409
-    assert b"Choose a publishing time in the future." in response.data
-    assert proposal_state(proposal_id) == (State.APPROVED, version)
 
 
 def test_a_bad_time_gets_a_message_not_a_500(client, people, act_as, make_proposal,

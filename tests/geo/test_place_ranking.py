@@ -76,9 +76,11 @@ SMALL_TOWNS = [
     ("Florence, Alabama", "Florence, Alabama, United States"),
     ("Florence, AL", "Florence, Alabama, United States"),
     ("Athens, GA", "Athens, Georgia, United States"),
+    ("Athens, Georgia", "Athens, Georgia, United States"),
     ("Athens, Ohio", "Athens, Ohio, United States"),
     ("Seville, Ohio", "Seville, Ohio, United States"),
     ("Seville, OH, USA", "Seville, Ohio, United States"),
+    ("seville ohio", "Seville, Ohio, United States"),
     ("Seville, Victoria", "Seville, Victoria, Australia"),
     ("Naples, FL", "Naples, Florida, United States"),
     ("Venice, Florida", "Venice, Florida, United States"),
@@ -149,6 +151,8 @@ def test_a_small_town_wins_when_asked_for_with_its_region_or_country(places: Off
 
 @pytest.mark.parametrize(("query", "meant"), [
     ("Seville, Spain", "Sevilla, Spain"),
+    ("seville spain", "Sevilla, Spain"),
+    ("Seville, ES", "Sevilla, Spain"),
     ("Cologne, Germany", "Köln, Germany"),
     ("Hanover, DE", "Hannover, Germany"),
     ("Florence, Italy", "Florence, Italy"),

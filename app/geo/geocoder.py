@@ -191,7 +191,7 @@ def _ranked(matches: list[_Match]) -> GeocodeResult:
     """The best match and its rivals, best first.
 
     Alternatives are the matches of the best one's sort (own or English names, else alternate
-    names; "York" is no rival to New York for being one of its alternate names), up to 10.
+    names), up to 10: "Venice" also finds Dayton, Ohio by an alternate name, no rival to Venice.
     The answer is ambiguous when a rival scores within AMBIGUITY_SCORE_GAP of the best, or when
     the best won by its English name and a place has that name as its own: "Seville" shows
     Sevilla, with Seville, Ohio under "Did you mean".

@@ -194,6 +194,13 @@ def test_a_small_town_by_its_own_name_still_resolves(places: OfflineGeocoder, qu
     assert not any(label.endswith(("Germany", "Russia")) for label in labels)
 
 
+def test_an_alternate_name_is_no_rival_to_an_own_name(places: OfflineGeocoder):
+    # GeoNames lists "Venice" among the names of Dayton, Ohio (135,512 people).
+    labels = [candidate.label for candidate in places.geocode("Venice").alternatives]
+    assert "Dayton, Ohio, United States" not in labels
+    assert "Venice, Florida, United States" in labels
+
+
 def test_an_alternate_name_finds_a_city_with_no_such_own_name(places: OfflineGeocoder):
     assert places.geocode("Kiev").best.label == "Kyiv, Ukraine"
     assert places.geocode("Moskva").best.label == "Moscow, Russia"

@@ -35,8 +35,9 @@
           .addTo(map);
         frame = here.toBounds(data.radius_km * 2000);
       }
-      L.circleMarker(here, {radius: 8, className: "search-map__origin", interactive: false, pane: "origin"})
-        .addTo(map);
+      [["search-map__origin-halo", 16], ["search-map__origin", 16]].forEach(function (ring) {
+        L.circleMarker(here, {radius: ring[1], className: ring[0], interactive: false, pane: "origin"}).addTo(map);
+      });
       points.push(here);
     }
 

@@ -5,7 +5,9 @@
   var heading = document.querySelector("[data-results-title][data-searched]");
   if (!heading || document.querySelector("[data-error-summary]")) return;
   heading.focus({preventScroll: true});
-  // On a phone the results may start below the fold: bring the heading up if it is not in view.
-  var box = heading.getBoundingClientRect();
+  // Results first: when the first result is not wholly in view (a phone, filters open), the
+  // page scrolls to the heading.
+  var first = document.querySelector("[data-results] li, [data-online-results] li") || heading;
+  var box = first.getBoundingClientRect();
   if (box.top < 0 || box.bottom > window.innerHeight) heading.scrollIntoView({block: "start"});
 })();

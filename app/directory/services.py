@@ -503,6 +503,8 @@ def applications(status: ApplicationStatus = ApplicationStatus.PENDING) -> list[
 
 
 def _decide(admin: User, application: LeaderApplication, status: ApplicationStatus) -> None:
+    lock_row(LeaderApplication, application.id)  # two admins deciding at once: one decision
+    db.session.refresh(application)
     if application.status != ApplicationStatus.PENDING:
         raise DirectoryError("This application was already decided.")
     application.status = status

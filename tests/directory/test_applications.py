@@ -7,6 +7,7 @@ from app.models.accounts import Role, User
 from app.models.directory import ApplicationStatus, FocusArea, LeaderApplication, Program, ProfileProgram
 from app.models.mail import OutboxMessage
 from tests.conftest import PASSWORD, login
+from tests.live import Visitor, at_once
 from tests.directory.profile_helpers import load_profile, make_leader  # noqa: F401
 
 MOTIVATION = "I run a reading circle for thirty children in my neighbourhood every Saturday."
@@ -280,3 +281,21 @@ def test_every_directory_admin_page_opens(app, client, login_as):
                  f"/admin/directory/focus-areas/{area_id}", f"/admin/directory/programs/{program_id}/remove"):
         assert client.get(path).status_code == 200, path
     assert "Directory admin" in client.get("/").get_data(True)
+
+
+def test_two_admins_declining_at_once_send_one_decision(app, live, make_user):
+    member = make_user(name="Nils Ek")
+    with app.app_context():
+        db.session.add(LeaderApplication(user_id=member.id, motivation=MOTIVATION))
+        db.session.commit()
+    application = application_of(app, member.id)
+    admins = [Visitor(live.url) for _ in range(3)]
+    for n, person in enumerate(admins):
+        person.log_in(make_user(role=Role.ADMIN).email, PASSWORD)
+    answers = at_once([lambda p=p, n=n: p.post(f"/admin/directory/applications/{application.id}/decline",
+                                               {"reason": f"Reason number {n}."})
+                       for n, p in enumerate(admins)])
+    assert sorted(answer.status for answer in answers) == [302, 409, 409]
+    declined = [m for m in mails_to(app, member.email) if "About your application" in m.subject]
+    assert len(declined) == 1
+    assert application_of(app, member.id).decline_reason in declined[0].body

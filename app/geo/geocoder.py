@@ -177,10 +177,10 @@ class _Match:
 
     kind: str
     row: Row[Any]
+    score: float = field(init=False)
 
-    @property
-    def score(self) -> float:
-        return match_score(self.kind, self.row.population)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "score", match_score(self.kind, self.row.population))
 
     @property
     def by_alternate(self) -> bool:
@@ -282,10 +282,20 @@ class OfflineGeocoder:
         key = normalize(name)
         if not key:
             return GeocodeResult(best=None)
+        names: ColumnElement[bool] = PlaceName.search_key == key
+        english = english_name_keys().get(key)
+        if english:
+            # A city known by this English name is found by its own name's row: one more index seek.
+            names = or_(names, and_(
+                PlaceName.search_key.in_(sorted({normalize(entry.name) for entry in english})),
+                PlaceName.is_primary,
+                Place.source == "geonames",
+                Place.source_id.in_(sorted({str(entry.geonameid) for entry in english})),
+            ))
         statement = (
-            select(Place.id, *_CANDIDATE_COLUMNS, PlaceName.is_primary)
+            select(Place.id, *_CANDIDATE_COLUMNS, PlaceName.is_primary, PlaceName.search_key.label("matched"))
             .join(PlaceName, PlaceName.place_id == Place.id)
-            .where(PlaceName.search_key == key, Place.kind == "city")
+            .where(names, Place.kind == "city")
             # Within a kind of match the score follows population, so the 10 kept are the best.
             .order_by(PlaceName.is_primary.desc(), Place.population.desc(), Place.id)
             .limit(MAX_ALTERNATIVES)
@@ -293,17 +303,14 @@ class OfflineGeocoder:
         # A qualifier we do not know (a county, a misspelling) is ignored rather than fatal.
         if area:
             statement = statement.where(area.condition())
-        matches = {
-            row.id: _Match(OWN_NAME if row.is_primary else ALTERNATE_NAME, row)
-            for row in self.session.execute(statement).all()
-        }
-        english = english_name_keys().get(key)
-        if english:
-            # The English name is often one of the city's alternate names too: it counts once, as English.
-            matches.update((row.id, _Match(ENGLISH_NAME, row)) for row in self._english_rows(english, area))
+        matches: dict[int, _Match] = {}
+        for row in self.session.execute(statement).all():
+            kind = ENGLISH_NAME if row.matched != key else OWN_NAME if row.is_primary else ALTERNATE_NAME
+            # Own and English names come first: an English name that is also an alternate one counts as English.
+            matches.setdefault(row.id, _Match(kind, row))
         return _ranked(list(matches.values()))
 
-    def _english_rows(self, entries: Sequence[EnglishName], area: _Area | None = None) -> list[Row[Any]]:
+    def _english_rows(self, entries: Sequence[EnglishName]) -> list[Row[Any]]:
         """The gazetteer places of entries of app/geo/english_names.py (an index seek on their names)."""
         statement = select(Place.id, *_CANDIDATE_COLUMNS).where(
             Place.search_key.in_(sorted({normalize(entry.name) for entry in entries})),
@@ -311,8 +318,6 @@ class OfflineGeocoder:
             Place.source_id.in_(sorted({str(entry.geonameid) for entry in entries})),
             Place.kind == "city",
         )
-        if area:
-            statement = statement.where(area.condition())
         return list(self.session.execute(statement).all())
 
     def _named_with_trailing_area(self, text: str) -> GeocodeResult:

@@ -1,5 +1,5 @@
 """Pages for writing proposals, reviewing them, and reading one's notifications."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -188,6 +188,18 @@ def _preview(form: ProposalForm) -> dict:
             "tags": services.tags_from_text(form.tags.data or ""),
             "body_html": Markup(render_markdown(form.body.data or "")),
             "summary_words": len((form.summary.data or "").split())}
+
+
+@bp.post("/proposals/preview")
+@login_required
+def live_preview():
+    """The post as the blog will draw it, for editorial.js to keep an open preview current."""
+    if not (can_create_proposal(current_user) or is_editor(current_user)):
+        abort(403)
+    body = request.form.get("body", "")
+    if len(body) > 60000:
+        return jsonify(error="Keep the post to at most 60,000 characters."), 413
+    return jsonify(body_html=render_markdown(body))
 
 
 # One proposal -----------------------------------------------------------------------------

@@ -52,4 +52,34 @@
   // After "Preview", bring the preview into view, unless an error summary already took focus.
   var preview = document.querySelector("[data-preview]");
   if (preview && !document.querySelector("[data-error-summary]")) preview.focus();
+
+  // Once a preview is open, keep its post current while the author types (drawn by the server,
+  // through the same Markdown pipeline as the blog). Without JavaScript, press Preview again.
+  var previewBody = preview && preview.querySelector("[data-preview-body]");
+  var bodyField = document.querySelector("textarea[name=body]");
+  if (previewBody && bodyField && window.fetch) {
+    var token = bodyField.form && bodyField.form.querySelector("input[name=csrf_token]");
+    var pending = null;
+    var asked = 0;
+    bodyField.addEventListener("input", function () {
+      window.clearTimeout(pending);
+      pending = window.setTimeout(function () {
+        var mine = ++asked;
+        var data = new FormData();
+        data.append("body", bodyField.value);
+        if (token) data.append("csrf_token", token.value);
+        fetch(preview.getAttribute("data-preview-url"), {
+          method: "POST", body: data, credentials: "same-origin",
+          headers: {"Accept": "application/json"}
+        }).then(function (response) {
+          return response.ok ? response.json() : null;
+        }).then(function (answer) {
+          if (!answer || mine !== asked) return;  // a later keystroke already asked again
+          previewBody.innerHTML = answer.body_html ||
+            "<p>Not written yet: you can send the pitch first.</p>";
+          previewBody.setAttribute("data-preview-fresh", String(mine));
+        }).catch(function () { /* the Preview button still works */ });
+      }, 600);
+    });
+  }
 })();

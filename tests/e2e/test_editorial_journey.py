@@ -241,6 +241,10 @@ def test_the_summary_counts_its_words_while_typing_and_preview_shows_the_post(
     assert preview.locator("script").count() == 0 and page.title() != "x"
     assert page.evaluate("document.activeElement.id") == "preview"
     assert "How it works" in page.get_by_label("The full post").input_value()
+    # With JavaScript the open preview follows the typing.
+    page.get_by_label("The full post").fill("## How to borrow\n\nAsk *Rosa*.")
+    preview.locator("h2", has_text="How to borrow").wait_for()
+    assert preview.locator("em", has_text="Rosa").count() == 1
     page.get_by_role("button", name="Save draft").click()
     a11y(page)
     assert "Draft saved at" in page.inner_text("main")

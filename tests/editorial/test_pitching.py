@@ -262,3 +262,16 @@ def test_the_server_keeps_the_300_word_limit(app, client, people, act_as):
     assert _count(app, Proposal) == 0
     at_limit = client.post("/proposals/new", data={**PITCH, "summary": "word " * 300})
     assert at_limit.status_code == 302
+
+
+def test_the_live_preview_answers_sanitised_html_for_writers_only(client, people, act_as):
+    act_as(people.author)
+    answer = client.post("/proposals/preview", data={"body": HOSTILE_BODY})
+    assert answer.status_code == 200
+    html = answer.get_json()["body_html"]
+    assert "<strong>tomato seeds</strong>" in html and "<script" not in html
+    assert "javascript:" not in html
+    too_long = client.post("/proposals/preview", data={"body": "x" * 60001})
+    assert too_long.status_code == 413 and "60,000" in too_long.get_json()["error"]
+    act_as(people.member)
+    assert client.post("/proposals/preview", data={"body": "Hi"}).status_code == 403

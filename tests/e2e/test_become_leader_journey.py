@@ -88,6 +88,7 @@ def test_a_new_visitor_becomes_a_leader(page, a11y, mailbox, live_app):
     page.get_by_role("main").get_by_role("link", name=APPLY).click()
     a11y(page)
     assert "Create a free account" in page.inner_text("main")
+    shot(page, "apply-visitor")
     page.get_by_role("link", name="Create an account").click()
     a11y(page)
     assert "/register" in page.url
@@ -165,6 +166,12 @@ def test_a_member_at_new_proposal_is_offered_the_application(page, a11y, live_ap
     page.get_by_role("main").get_by_role("link", name=APPLY).click()
     a11y(page)
     assert page.get_by_role("button", name="Send application").is_visible()
+    header_link(page, "Your account").click()
+    a11y(page)
+    shot(page, "account-member")
+    page.get_by_role("main").get_by_role("link", name=APPLY).click()
+    a11y(page)
+    assert "/leaders/apply" in page.url
 
 
 @BOTH

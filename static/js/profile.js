@@ -26,6 +26,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   place.addEventListener("input", () => {
+    keepSelection = false;
     from.value = "place";
     if (lat.value || lng.value) {
       lat.value = "";
@@ -35,8 +36,18 @@ document.addEventListener("DOMContentLoaded", () => {
     const typed = place.value.trim().replace(/\s+/g, " ");
     say(typed ? `${typed} (the place you typed)` : "no location (the place box is empty)", 600);
   });
-  // After a pin, typing in the box replaces its words rather than adding to them.
-  place.addEventListener("focus", () => { if (from.value === "pin") place.select(); });
+  // While the box describes a pin, typing in it replaces those words rather than adding to them.
+  // (The mouseup of the click that focused the box would put the caret back: it is ignored.)
+  let keepSelection = false;
+  place.addEventListener("focus", () => {
+    keepSelection = Boolean(lat.value && lng.value && place.value.startsWith(PIN_TEXT));
+    if (keepSelection) place.select();
+  });
+  place.addEventListener("mouseup", (event) => {
+    if (keepSelection) event.preventDefault();
+    keepSelection = false;
+  });
+  place.addEventListener("blur", () => { keepSelection = false; });
 
   document.addEventListener("pin-set", () => pinSet("where you put it"));
   [lat, lng].forEach((field) => field.addEventListener("change", (event) => {

@@ -365,7 +365,7 @@ def contact(slug):
 @bp.route("/apply", methods=["GET", "POST"])
 def apply():
     if not current_user.is_authenticated:
-        if request.method == "POST":
+        if request.method == "POST" or "kept" in request.args:  # typed text comes back after login
             return current_app.login_manager.unauthorized()
         return render_template("directory/apply.html", form=None, pending=None, can_apply=False)
     if permissions.can_have_profile(current_user):

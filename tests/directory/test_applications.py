@@ -299,3 +299,17 @@ def test_two_admins_declining_at_once_send_one_decision(app, live, make_user):
     declined = [m for m in mails_to(app, member.email) if "About your application" in m.subject]
     assert len(declined) == 1
     assert application_of(app, member.id).decline_reason in declined[0].body
+
+
+def test_an_application_sent_after_the_session_ended_comes_back_after_logging_in(app, client, make_user):
+    member = make_user()
+    sent = client.post("/leaders/apply", data={"motivation": MOTIVATION})  # logged out meanwhile
+    kept_page = sent.headers["Location"]
+    assert "kept=" in kept_page
+    to_login = client.get(kept_page)
+    assert to_login.status_code == 302 and "/login" in to_login.headers["Location"]
+    back = client.post(to_login.headers["Location"], data={"email": member.email, "password": PASSWORD})
+    html = client.get(back.headers["Location"]).get_data(True)
+    assert MOTIVATION in html and "Send application" in html
+    with app.app_context():
+        assert db.session.scalars(select(LeaderApplication)).all() == []  # sent again by them

@@ -285,6 +285,7 @@ def look_up_place(text: str, choice: str | None = None) -> PlaceAnswer:
 # A pin's place_name (kept for "Download my data"); pages describe a pin in words instead.
 PIN_PREFIX = "Pin at "
 LAST_USED = ("place", "pin")  # what the profile editor's location_from may say
+PIN_WORDS = "Pin on the map"  # how the place box starts while it describes a pin (also in profile.js)
 
 
 def is_pinned(profile: LeaderProfile) -> bool:
@@ -298,7 +299,7 @@ def place_box_text(profile: LeaderProfile) -> str:
     if not is_pinned(profile):
         return profile.place_name or ""
     where = public_place(profile)
-    return f"Pin on the map near {where}" if where else "Pin on the map"
+    return f"{PIN_WORDS} near {where}" if where else PIN_WORDS
 
 
 def location_summary(profile: LeaderProfile) -> str:
@@ -320,14 +321,15 @@ def choose_location(typed: str, shown: str, pin_given: bool, last_used: str | No
     Whatever the leader did last wins. With JavaScript the editor records it in last_used
     ("place" when they typed in the place box, "pin" when they set a pin). Without it, a
     place box changed from the text it was drawn with (shown) and not empty wins over a
-    point, since typing a place is the plainer act; else a point given wins; else the
-    place box decides (emptied: no location; unchanged: the saved location is kept).
+    point, since typing a place is the plainer act (words describing a pin, "Pin on the
+    map ...", are no place); else a point given wins; else the place box decides
+    (emptied: no location; unchanged: the saved location is kept).
     """
     typed, shown = typed.strip(), shown.strip()
     if last_used == "pin" and pin_given:
         return "pin"
     if last_used != "place":
-        if typed and typed != shown:
+        if typed and typed != shown and not (pin_given and typed.startswith(PIN_WORDS)):
             return "place"
         if pin_given:
             return "pin"

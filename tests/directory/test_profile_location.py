@@ -120,12 +120,20 @@ def test_the_conflict_page_keeps_working_and_shows_no_coordinates(app, client, p
     client.post(f"/leaders/{slug}/edit", data=profile_form(place="Mombasa", version=old_version))
     response = client.post(f"/leaders/{slug}/edit", data=profile_form(
         display_name="Typed meanwhile", place="Pin on the map near Nairobi, Kenya",
-        version=old_version))
+        pin_lat=NAIROBI[0], pin_lng=NAIROBI[1], version=old_version))
     assert response.status_code == 409
     page = response.get_data(True)
     assert "This profile was saved somewhere else" in page and "Typed meanwhile" in page
     assert "Pin at" not in page
     assert load_profile(app, slug).place_name == "Mombasa"
+    # Saving the form again (its version now the saved one) keeps what this leader had: the pin.
+    response = client.post(f"/leaders/{slug}/edit", data=profile_form(
+        display_name="Typed meanwhile", place=field_value(page, "place"),
+        pin_lat=field_value(page, "pin_lat"), pin_lng=field_value(page, "pin_lng"),
+        version=field_value(page, "version")))
+    assert response.status_code == 302, response.get_data(True)
+    profile = load_profile(app, slug)
+    assert profile.display_name == "Typed meanwhile" and (profile.lat, profile.lng) == (-1.28333, 36.81667)
 
 
 @pytest.mark.parametrize("typed, shown, pin, last_used, expected", [
@@ -139,6 +147,8 @@ def test_the_conflict_page_keeps_working_and_shows_no_coordinates(app, client, p
     ("Mombasa", "Lyon", True, "place", "place"),  # the script: typing came last
     ("Lyon", "Lyon", True, "place", "kept"),
     ("Mombasa", "Lyon", False, "pin", "place"),  # "pin" without a point is no pin
+    # The words of a pin drawn before someone else saved a place (the conflict page): the pin.
+    ("Pin on the map near Nairobi, Kenya", "Mombasa", True, None, "pin"),
 ])
 def test_choose_location(typed, shown, pin, last_used, expected):
     assert choose_location(typed, shown, pin, last_used) == expected

@@ -118,10 +118,6 @@ class SearchForm(Form):
         if field.data and field.data not in {choice.value for choice in field.choices}:
             raise ValidationError("Choose a program from the list")
 
-    def validate_sort(self, field) -> None:
-        if field.data not in SORTS:
-            raise ValidationError("Choose to sort by distance or by name")
-
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         try:
@@ -155,13 +151,14 @@ class SearchForm(Form):
 
     @property
     def sort_value(self) -> str:
+        """The order asked for; anything else (a hand-edited link) is the default, not an error."""
         return self.sort.data if self.sort.data in SORTS else "distance"
 
     @property
     def filters_set(self) -> int:
         """How many of the fields inside "Filters (n)" differ from their defaults."""
-        return sum(1 for name in FILTER_FIELDS
-                   if self[name].data not in (None, "", False, self[name].default))
+        values = {name: self[name].data for name in FILTER_FIELDS} | {"sort": self.sort_value}
+        return sum(1 for name, value in values.items() if value not in (None, "", False, self[name].default))
 
     def filters(self) -> Filters:
         return Filters(keyword=(self.keyword.data or "").strip(), focus_area=self.focus_area.data or "",

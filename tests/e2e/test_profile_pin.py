@@ -109,6 +109,10 @@ def test_a_place_typed_after_use_my_location_wins(page, a11y, live_app, lisbon_l
     pin_map.wait_for(state="visible")
     assert tuple(map(float, pin_map.get_attribute("data-pin").split(","))) == LISBON_PIN
     page.screenshot(path=str(screenshot_dir() / f"editor-{label}.png"), full_page=True)
+    # Radio buttons as big as the checkboxes.
+    radio = page.get_by_label("The exact point").bounding_box()
+    checkbox = page.get_by_label("I also work with people online").bounding_box()
+    assert (round(radio["width"]), round(radio["height"])) == (round(checkbox["width"]), round(checkbox["height"]))
 
     # "Use my location" moves the pin there and brings it into view.
     page.get_by_role("button", name="Use my location").click()

@@ -54,6 +54,7 @@
           button.disabled = false;
           showClear();
           status.textContent = "Searching near your location…";
+          tidy();
           form.submit();
         }, function () {
           button.disabled = false;
@@ -61,6 +62,18 @@
         }, {maximumAge: 600000, timeout: 15000});
       });
     }
+
+    // Shorter links to share: empty fields are left out of the address (the server reads them
+    // as empty anyway). Re-enabled when the page comes back from the history.
+    function tidy() {
+      form.querySelectorAll("input, select").forEach(function (field) {
+        if (field.name && field.value === "" && field.type !== "checkbox") field.disabled = true;
+      });
+    }
+    form.addEventListener("submit", tidy);
+    window.addEventListener("pageshow", function () {
+      form.querySelectorAll("input:disabled, select:disabled").forEach(function (field) { field.disabled = false; });
+    });
 
     var timer = null;
     var lastQuery = "";

@@ -282,12 +282,21 @@ def test_the_map_frames_the_circle_and_cards_light_up_their_markers(page, a11y, 
 @pytest.mark.parametrize("viewport", WIDTHS, ids=["desktop", "phone"], indirect=True)
 def test_after_screenshots(page, a11y, lisbon_leaders, live_app, viewport):
     """The pages of this change as they look, for the issue's before/after."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models.directory import LeaderProfile
     from tests.directory.search_fixtures import add_leader
     with live_app.app_context():
         for number in range(24):
             add_leader(f"Leader {number:02}", lisbon_leaders.lat - 0.01 * number, lisbon_leaders.lng + 0.01,
                        precision="city" if number % 3 else "exact", languages="Portuguese, English",
                        headline="Neighbourhood organizer", city="Lisbon", country="Portugal")
+        for name, quote in (("Marta Ribeiro", "Start with the people already in the room."),
+                            ("Ines Duarte", "Ask the grandmothers first.")):
+            profile = db.session.scalar(select(LeaderProfile).where(LeaderProfile.display_name == name))
+            profile.quote, profile.featured_quote = quote, True
+        db.session.commit()
     SHOTS.mkdir(parents=True, exist_ok=True)
     width = viewport["width"]
     page.goto("/leaders?near=Lisbon&radius=50&unit=km")
@@ -300,4 +309,5 @@ def test_after_screenshots(page, a11y, lisbon_leaders, live_app, viewport):
     page.screenshot(path=str(SHOTS / f"search-{width}-full.png"), full_page=True)
     page.goto("/")
     a11y(page)
+    assert page.locator(".quote-card .leader-card--compact").count() == 2
     page.screenshot(path=str(SHOTS / f"home-{width}.png"), full_page=True)

@@ -145,7 +145,7 @@ def new():
         return render_template("editorial/new.html", form=form)
     token = services.usable_token(form.form_token.data)
     if (sent := services.proposal_from_form(current_user, token)) is not None:
-        return _already_sent(sent)  # Back, then the same form sent again
+        return _already_sent(sent, form)  # Back, then the same form sent again
     intent = request.form.get("intent", "save")
     if intent == "preview":
         return render_template("editorial/new.html", form=form, preview=_preview(form))
@@ -174,8 +174,15 @@ def new():
     return render_template("editorial/new.html", form=form)
 
 
-def _already_sent(proposal: Proposal):
+def _already_sent(proposal: Proposal, form: ProposalForm | None = None):
+    """The proposal an earlier sending of this form made; text changed since is not dropped."""
     db.session.rollback()
+    if (form is not None and can_edit_proposal(current_user, proposal)
+            and services.differs(proposal, _input_from(form))):
+        form.version.data = proposal.version
+        return render_proposal(proposal, form=form, notice=(
+            "You had already sent this form, so no second proposal was made. The text below "
+            "is what you sent just now and is not saved yet: save it to keep it."))
     flash("You had already sent this form, so no second proposal was made. This is the one "
           "it created.", "info")
     return redirect(url_for(".show", proposal_id=proposal.id))
@@ -261,7 +268,8 @@ def _latest_note(proposal: Proposal):
 
 
 def render_proposal(proposal: Proposal, *, form: ProposalForm | None = None, status: int = 200,
-                    problem: str | None = None, preview: dict | None = None):
+                    problem: str | None = None, preview: dict | None = None,
+                    notice: str | None = None):
     editing = can_edit_proposal(current_user, proposal)
     if editing and form is None:
         form = _edit_form(proposal)
@@ -275,6 +283,7 @@ def render_proposal(proposal: Proposal, *, form: ProposalForm | None = None, sta
         as_author=as_author, submit_action=submit_action, submit_label=(
             ACTION_LABELS[submit_action] if submit_action else None),
         actions=[] if as_author else actions, own_actions=own_actions, preview=preview,
+        notice=notice,
         latest_note=_latest_note(proposal), next_step=next_step(proposal.state, proposal.stage),
         comparison=_comparison(proposal), comment_form=CommentForm(),
         button_form=ConfirmForm(), problem=problem, body_html=Markup(render_markdown(

@@ -155,6 +155,16 @@ def proposal_from_form(author: User, token: str | None) -> Proposal | None:
                                                     Proposal.author_id == author.id))
 
 
+def differs(proposal: Proposal, data: ProposalInput) -> bool:
+    """Whether saving data would change what the proposal says (an empty excerpt is filled in
+    from the post on submit, so it changes nothing)."""
+    stored = (proposal.title, proposal.summary, proposal.why_it_matters, proposal.body,
+              [tag.slug for tag in proposal.tags])
+    sent = (data.title.strip(), data.summary.strip(), data.why_it_matters.strip(),
+            data.body.strip(), sorted({slugify(name, 40) for name in data.tags[:MAX_TAGS]}))
+    return stored != sent or bool(data.excerpt.strip() and data.excerpt.strip() != proposal.excerpt)
+
+
 def create_proposal(author: User, data: ProposalInput,
                     form_token: str | None = None) -> Proposal | None:
     """A new draft; None when a proposal with this form token was stored first (a form sent

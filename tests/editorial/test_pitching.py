@@ -275,3 +275,30 @@ def test_the_live_preview_answers_sanitised_html_for_writers_only(client, people
     assert too_long.status_code == 413 and "60,000" in too_long.get_json()["error"]
     act_as(people.member)
     assert client.post("/proposals/preview", data={"body": "Hi"}).status_code == 403
+
+
+def test_back_then_sending_a_changed_draft_keeps_the_new_text_to_save(
+        app, client, people, act_as):
+    act_as(people.author)
+    token = _token(client.get("/proposals/new").get_data(as_text=True))
+    first = client.post("/proposals/new", data={**PITCH, "form_token": token})
+    assert first.status_code == 302
+    # Back, a better title typed, Save draft again: no second proposal, and the new title is
+    # in the form on the proposal's page, ready to save, not silently dropped.
+    again = client.post("/proposals/new", data={**PITCH, "title": "Seed swaps every month",
+                                                "form_token": token})
+    page = again.get_data(as_text=True)
+    assert again.status_code == 200
+    assert "no second proposal was made" in page and "not saved yet" in page
+    assert 'value="Seed swaps every month"' in page
+    assert _count(app, Proposal) == 1
+    with app.app_context():
+        proposal = db.session.scalar(select(Proposal))
+        assert proposal.title == PITCH["title"]
+        version = proposal.version
+    assert f'name="version" type="hidden" value="{version}"' in page
+    saved = client.post(f"/proposals/{proposal.id}/save",
+                        data={**PITCH, "title": "Seed swaps every month", "version": version})
+    assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Proposal.title)) == "Seed swaps every month"

@@ -781,7 +781,7 @@ def _by_name(matching: list[ColumnElement[bool]], filters: Filters, page: int, p
     By name_key, then id: the order Python gives casefolded names, on both databases (the
     database's own collation of display_name differs between them and between locales).
     """
-    matching = [*matching, _T.c.listed == true()]  # implied by searchable; kept for older rows
+    matching = [*matching, _T.c.listed == true()]  # implied by searchable
     if filters.online:
         matching = [*matching, _T.c.works_online == true()]
     total = db.session.scalar(select(func.count()).select_from(_T).where(*matching))

@@ -7,8 +7,8 @@ from app.directory import search as leaders
 from app.directory import services
 from app.directory.search_forms import LINK_PARAMS, MAX_PAGE, YOUR_LOCATION, SearchForm, parse_page
 from app.extensions import limiter
-from app.models.directory import LeaderProfile
 from app.geo.geocoder import GeocodeError
+from app.models.directory import LeaderProfile
 from app.params import this_page
 
 bp = Blueprint("search", __name__)

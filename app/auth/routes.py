@@ -60,6 +60,9 @@ def register():
         services.register(form.email.data, form.display_name.data, form.password.data)
         db.session.commit()
         session["registered_email"] = form.email.data.strip()
+        # Where they were going (the leader application, say): after confirming and logging in.
+        if is_safe_next(request.args.get("next")):
+            session["after_verify"] = request.args["next"]
         return redirect(url_for("auth.registered"))
     return render_template("auth/register.html", form=form)
 
@@ -80,8 +83,11 @@ def verify_email(token):
         services.verify_email(user)
         db.session.commit()
         flash("Thank you: your email address is confirmed.", "success")
-        return redirect(url_for("account.settings" if current_user.is_authenticated
-                                else "auth.login"))
+        going = session.pop("after_verify", None)
+        going = going if is_safe_next(going) else None
+        if current_user.is_authenticated:
+            return redirect(going or url_for("account.settings"))
+        return redirect(url_for("auth.login", next=going) if going else url_for("auth.login"))
     return render_template("auth/verify.html", form=form, user=user)
 
 

@@ -269,3 +269,20 @@ def test_a_reset_request_is_looked_up_and_mailed_only_after_the_answer(app, clie
     [message] = outbox_to(app, user.email)
     assert message.subject == "Reset your password"
     assert outbox_to(app, "ghost@example.com") == []
+
+
+def test_joining_on_the_way_somewhere_comes_back_there_after_confirming_and_logging_in(client, app, mailbox):
+    joined = client.post("/register?next=/leaders/apply", data={
+        "display_name": "Lena Brook", "email": "lena@example.com", "password": "saffron kettle orbit"})
+    assert joined.status_code == 302
+    confirmed = client.post(link_in(mailbox, mailbox.wait_for("lena@example.com")))
+    assert confirmed.headers["Location"] == "/login?next=/leaders/apply"
+    logged_in = client.post(confirmed.headers["Location"], data={
+        "email": "lena@example.com", "password": "saffron kettle orbit"})
+    assert logged_in.headers["Location"] == "/leaders/apply"
+
+
+def test_a_next_address_off_this_site_is_not_kept_through_sign_up(client, app, mailbox):
+    client.post("/register?next=//evil.example/x", data={
+        "display_name": "Omar Vale", "email": "omar@example.com", "password": "saffron kettle orbit"})
+    assert client.post(link_in(mailbox, mailbox.wait_for("omar@example.com"))).headers["Location"] == "/login"

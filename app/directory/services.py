@@ -73,8 +73,10 @@ def public_slugs(limit: int = 50000) -> list[tuple[str, object]]:
 
 
 def public_place(profile: LeaderProfile) -> str:
-    """City, region, country: what anyone may read about where a leader is."""
-    return ", ".join(part for part in (profile.city, profile.region, profile.country) if part)
+    """City, region, country: what anyone may read about where a leader is ("Nairobi, Kenya",
+    not "Nairobi, Nairobi, Kenya" where the region bears the city's name)."""
+    parts = [part for part in (profile.city, profile.region, profile.country) if part]
+    return ", ".join(dict.fromkeys(parts))
 
 
 def public_card(profile: LeaderProfile) -> dict:

@@ -64,3 +64,11 @@ def test_the_canonical_address_has_no_results_parameter(client, make_leader):
     _, slug = make_leader()
     html = client.get(f"/leaders/{slug}?results=near%3DLyon").get_data(True)
     assert f'<link rel="canonical" href="http://localhost/leaders/{slug}">' in html
+
+
+def test_a_place_whose_region_bears_its_name_is_named_once():
+    from types import SimpleNamespace
+
+    from app.directory.services import public_place
+    assert public_place(SimpleNamespace(city="Nairobi", region="Nairobi", country="Kenya")) == "Nairobi, Kenya"
+    assert public_place(SimpleNamespace(city="Lyon", region="", country="France")) == "Lyon, France"

@@ -6,7 +6,8 @@ import argparse
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, func, select
@@ -27,7 +28,16 @@ ROUNDS = 50
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    with offline_geocoder(__doc__) as geocoder:
+        report("geocode", time_calls([lambda q=q: geocoder.geocode(q) for q in GEOCODE_QUERIES]))
+        report("suggest", time_calls([lambda p=p: geocoder.suggest(p) for p in SUGGEST_PREFIXES]))
+
+
+@contextmanager
+def offline_geocoder(description: str) -> Iterator[OfflineGeocoder]:
+    """The offline geocoder over the full gazetteer in SQLite: the file given with --db (loaded
+    first if missing), else a scratch file."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--db", type=Path, help="SQLite file to reuse; loaded first if missing")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
@@ -35,11 +45,11 @@ def main() -> None:
         engine = create_engine(f"sqlite:///{path}")
         if not path.exists():
             load(engine)
-        with Session(engine) as session:
-            geocoder = OfflineGeocoder(session)
-            report("geocode", time_calls([lambda q=q: geocoder.geocode(q) for q in GEOCODE_QUERIES]))
-            report("suggest", time_calls([lambda p=p: geocoder.suggest(p) for p in SUGGEST_PREFIXES]))
-        engine.dispose()
+        try:
+            with Session(engine) as session:
+                yield OfflineGeocoder(session)
+        finally:
+            engine.dispose()
 
 
 def load(engine: Engine) -> None:

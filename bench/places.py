@@ -5,15 +5,7 @@ already loaded, prints the place each query resolves to, then the milliseconds p
 
 Run from the repository root: .venv/bin/python -m bench.places [--db gazetteer.db]
 """
-import argparse
-import tempfile
-from pathlib import Path
-
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
-
-from app.geo.geocoder import OfflineGeocoder
-from bench.geo_lookup import load, report, time_calls
+from bench.geo_lookup import offline_geocoder, report, time_calls
 
 # English names of big cities that small towns also bear as their own name, then the towns.
 EXONYMS = [
@@ -29,25 +21,14 @@ OWN_NAMES = ["Paris", "London", "Sevilla", "Köln", "Springfield", "Portland", "
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--db", type=Path, help="SQLite file to reuse; loaded first if missing")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        path = args.db or Path(scratch) / "gazetteer.db"
-        engine = create_engine(f"sqlite:///{path}")
-        if not path.exists():
-            load(engine)
-        queries = EXONYMS + TOWNS + OWN_NAMES
-        with Session(engine) as session:
-            geocoder = OfflineGeocoder(session)
-            for query in queries:
-                result = geocoder.geocode(query)
-                best = result.best.label if result.best else "(nothing)"
-                others = len(result.alternatives) - 1 if result.ambiguous else 0
-                print(f"{query:20} -> {best}" + (f"  (+{others} under Did you mean)" if others else ""))
-            report("geocode", time_calls([lambda q=q: geocoder.geocode(q) for q in queries]))
-        engine.dispose()
-
+    queries = EXONYMS + TOWNS + OWN_NAMES
+    with offline_geocoder(__doc__) as geocoder:
+        for query in queries:
+            result = geocoder.geocode(query)
+            best = result.best.label if result.best else "(nothing)"
+            others = len(result.alternatives) - 1 if result.ambiguous else 0
+            print(f"{query:20} -> {best}" + (f"  (+{others} under Did you mean)" if others else ""))
+        report("geocode", time_calls([lambda q=q: geocoder.geocode(q) for q in queries]))
 
 if __name__ == "__main__":
     main()

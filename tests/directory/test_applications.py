@@ -55,13 +55,18 @@ def test_a_member_applies_once_and_an_admin_approves(app, client, make_user, mai
     assert "Start my profile" in client.get("/leaders/me").get_data(True)
 
 
-def test_a_declined_applicant_stays_a_member_and_is_told(app, client, make_user, login_as, mailbox):
-    member = make_user()
+def applied_then_admin(app, client, make_user, login_as, **person):
+    """A member who applied; then the client is logged in as an admin."""
+    member = make_user(**person)
     login(client, member.email)
     client.post("/leaders/apply", data={"motivation": MOTIVATION})
     client.post("/logout")
     login_as(Role.ADMIN)
-    application = application_of(app, member.id)
+    return member, application_of(app, member.id)
+
+
+def test_a_declined_applicant_stays_a_member_and_is_told(app, client, make_user, login_as, mailbox):
+    member, application = applied_then_admin(app, client, make_user, login_as)
     client.post(f"/admin/directory/applications/{application.id}/decline",
                 data={"reason": "We list people who already lead a group."})
     assert application_of(app, member.id).status == ApplicationStatus.DECLINED
@@ -77,12 +82,7 @@ def mails_to(app, address) -> list:
 
 def test_decline_asks_for_a_reason_on_its_own_page_and_mails_it(app, client, make_user, login_as,
                                                                 mailbox):
-    member = make_user(name="Tomas Reyes")
-    login(client, member.email)
-    client.post("/leaders/apply", data={"motivation": MOTIVATION})
-    client.post("/logout")
-    login_as(Role.ADMIN)
-    application = application_of(app, member.id)
+    member, application = applied_then_admin(app, client, make_user, login_as, name="Tomas Reyes")
     queue = client.get("/admin/directory/applications").get_data(True)
     assert f'href="/admin/directory/applications/{application.id}/decline"' in queue
 
@@ -115,12 +115,7 @@ def test_decline_asks_for_a_reason_on_its_own_page_and_mails_it(app, client, mak
 
 
 def test_deciding_a_decided_application_says_so(app, client, make_user, login_as):
-    member = make_user(name="Lina Berg")
-    login(client, member.email)
-    client.post("/leaders/apply", data={"motivation": MOTIVATION})
-    client.post("/logout")
-    login_as(Role.ADMIN)
-    application = application_of(app, member.id)
+    member, application = applied_then_admin(app, client, make_user, login_as, name="Lina Berg")
     client.post(f"/admin/directory/applications/{application.id}/approve")
 
     page = client.get(f"/admin/directory/applications/{application.id}/decline")

@@ -50,13 +50,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.blog.routes import bp as blog_bp
     from app.directory.routes import bp as directory_bp
     from app.directory.search_routes import bp as search_bp
+    from app.editorial import notifications as editorial_notifications
     from app.editorial import routes as editorial
+    from app.notifications import routes as notifications
     from app.pages.routes import bp as pages_bp
 
     for blueprint in (pages_bp, auth_bp, account_bp, admin_bp, editorial.bp, blog_bp,
                       directory_bp, search_bp, api_bp):
         app.register_blueprint(blueprint)
-    editorial.init_app(app)  # unread notifications and the editor queue count in the nav
+    editorial.init_app(app)  # the editor queue count in the nav
+    # The site's kinds of notification, listed here by the features that send them.
+    notifications.init_app(app, [*editorial_notifications.KINDS])
     _allow_map_tiles(app)
     errors.init_app(app)
     kept.init_app(app)  # ?kept= draws a refused form filled again

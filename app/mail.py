@@ -15,6 +15,7 @@ from sqlalchemy import inspect as inspect_state
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.mail import MessageStatus, OutboxMessage
+from app.notifications.unsubscribe import list_unsubscribe_headers
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ class Envelope:
     message_id: str
     attempts: int
     claimed_at: datetime
+    # Computed when claimed from the row's kind and address (List-Unsubscribe for notifications).
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def _due(now: datetime, lease: timedelta):
@@ -140,7 +143,8 @@ def _claim(message_id: int, config) -> Envelope | str | None:
         envelope = Envelope(id=message.id, to=message.to, subject=message.subject,
                             body=message.body, reply_to=message.reply_to,
                             message_id=message.message_id or new_message_id(),
-                            attempts=message.attempts, claimed_at=now)
+                            attempts=message.attempts, claimed_at=now,
+                            headers=list_unsubscribe_headers(message.kind, message.to))
         if message.message_id is None:
             message.message_id = envelope.message_id  # rows queued before Message-IDs were kept
         if expired:
@@ -206,6 +210,8 @@ def _send(envelope: Envelope, config) -> None:
     email["Message-ID"] = envelope.message_id
     if envelope.reply_to:
         email["Reply-To"] = envelope.reply_to
+    for name, value in envelope.headers:
+        email[name] = header_value(value)
     email.set_content(envelope.body)
     if not config["MAIL_SERVER"]:
         # Development without a mail server: the log is the mailbox.

@@ -1,4 +1,4 @@
-"""Forms for writing proposals, deciding on them, commenting and choosing notifications."""
+"""Forms for writing proposals, deciding on them and commenting."""
 from app.forms import Form
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
@@ -94,8 +94,3 @@ class CommentForm(Form):
         Length(max=5000, message="Keep the comment to at most 5000 characters."),
     ], render_kw={"rows": 4})
 
-
-class NotificationSettingsForm(Form):
-    proposal_submitted = BooleanField("Email me when a proposal is sent or resent to the editors")
-    proposal_decision = BooleanField("Email me when an editor decides on my proposal")
-    post_published = BooleanField("Email me when my post goes live")

@@ -1,4 +1,4 @@
-"""Pages for writing proposals, reviewing them, and reading one's notifications."""
+"""Pages for writing proposals, reviewing them, and deciding on them."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -8,16 +8,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.auth import services as accounts
 from app.auth.forms import ConfirmForm
 from app.editorial import services
-from app.editorial.forms import ActionForm, CommentForm, NotificationSettingsForm, ProposalForm
+from app.editorial.forms import ActionForm, CommentForm, ProposalForm
 from app.editorial.services import CoverError, ProposalInput, StaleProposal
 from app.editorial.workflow import (
-    ACTION_LABELS, STATUS_LABELS, Action, InputNeeded, Stage, State, TransitionError,
-    allowed_actions,
-    next_step, sending_action,
+    ACTION_SPECS, STATUS_LABELS, Action, InputNeeded, Stage, State, TransitionError,
+    allowed_actions, needs_time, next_step, note_required, sending_action,
 )
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.editorial import Comment, Notification, Proposal
+from app.models.editorial import Comment, Proposal
 from app.params import page_number, whole_number
 from app.permissions import (
     can_change_comment, can_comment, can_create_proposal, can_edit_proposal, can_view_proposal,
@@ -31,48 +30,13 @@ bp = Blueprint("editorial", __name__)
 if services.export_for not in accounts.EXPORTERS:
     accounts.EXPORTERS.append(services.export_for)
 
-# Steps that need nothing but a button; the others get a page with their note, time or checklist.
-BUTTON_ACTIONS = {Action.SUBMIT, Action.RESUBMIT, Action.CLAIM, Action.PUBLISH,
-                  Action.UNSCHEDULE}
-DESTRUCTIVE = {Action.REJECT, Action.WITHDRAW, Action.UNPUBLISH}
-NOTE_LABELS = {
-    Action.REQUEST_CHANGES: ("What should the author change?",
-                             "The author gets this note by email. Be specific and kind."),
-    Action.REJECT: ("Reason for rejecting",
-                    "The author gets this reason by email. Say what might work instead."),
-    Action.UNPUBLISH: ("Reason for unpublishing", "The author gets this reason by email."),
-    Action.WITHDRAW: ("Why are you withdrawing it? (optional)",
-                      "The editors see this on the timeline."),
-    Action.APPROVE: ("Note to the author (optional)", "Sent with the good news."),
-    Action.APPROVE_PITCH: ("Note to the author (optional)",
-                           "Tell them what you would like to see in the full post."),
-    Action.SCHEDULE: ("Note to the author (optional)", None),
-}
-DONE = {
-    Action.SUBMIT: "Your proposal was sent to the editors. You will get an email when they decide.",
-    Action.RESUBMIT: "Your changes were sent to the editors. You will get an email when they "
-                     "decide.",
-    Action.CLAIM: "You are reviewing this proposal now.",
-    Action.APPROVE_PITCH: "Pitch approved. The author can now write the full post.",
-    Action.APPROVE: "Approved. Schedule it or publish it now.",
-    Action.REQUEST_CHANGES: "Sent back to the author with your note.",
-    Action.SCHEDULE: "Scheduled. It will go live at the time you chose.",
-    Action.PUBLISH: "Published. The post is on the blog now.",
-    Action.PUBLISH_DUE: "Published.",
-    Action.UNSCHEDULE: "Taken off the schedule. It is approved and waiting.",
-    Action.REJECT: "Rejected. The author was told your reason.",
-    Action.UNPUBLISH: "Unpublished. The post is off the blog.",
-    Action.WITHDRAW: "You withdrew your proposal.",
-}
 STATUS_CLASSES = {
     State.DRAFT: "draft", State.SUBMITTED: "submitted", State.IN_REVIEW: "submitted",
     State.CHANGES_REQUESTED: "changes", State.APPROVED: "approved", State.SCHEDULED: "approved",
     State.PUBLISHED: "approved", State.REJECTED: "rejected", State.WITHDRAWN: "draft",
 }
 EVENT_LABELS = {"create": "Started", "copy_edit": "Copy edit by the editor",
-                **{a.value: ACTION_LABELS[a] for a in Action}}
-EVENT_LABELS.update({"submit": "Submitted", "claim": "Claimed for review",
-                     "publish": "Published", "publish_due": "Published on schedule"})
+                **{action.value: spec.timeline_label for action, spec in ACTION_SPECS.items()}}
 
 
 @bp.app_template_filter("utc")
@@ -96,13 +60,10 @@ def event_label(action: str) -> str:
 
 
 def nav_counts() -> dict:
-    """Unread notifications and the editor queue, for the navigation on every page."""
-    if not (current_user and current_user.is_authenticated):
+    """The editor queue's count, for the navigation on every page an editor sees."""
+    if not (current_user and current_user.is_authenticated and is_editor(current_user)):
         return {}
-    counts = {"unread_notifications": services.unread_count(current_user)}
-    if is_editor(current_user):
-        counts["editor_queue_count"] = services.waiting_for_editors()
-    return counts
+    return {"editor_queue_count": services.waiting_for_editors()}
 
 
 def get_proposal(proposal_id: int) -> Proposal:
@@ -167,7 +128,7 @@ def new():
             form.form_errors.append(error.message)
         else:
             db.session.commit()
-            flash(DONE[Action.SUBMIT] if intent == "submit" else
+            flash(ACTION_SPECS[Action.SUBMIT].done if intent == "submit" else
                   f"Draft saved at {format_utc(proposal.saved_at)}. Only you can see it.",
                   "success")
             return redirect(url_for(".show", proposal_id=proposal.id))
@@ -241,8 +202,9 @@ def _actions_for(proposal: Proposal) -> list[dict]:
             continue
         if action in (Action.SUBMIT, Action.RESUBMIT):
             continue  # these are the edit form's second button
-        buttons.append({"action": action, "label": ACTION_LABELS[action],
-                        "button": action in BUTTON_ACTIONS, "danger": action in DESTRUCTIVE})
+        spec = ACTION_SPECS[action]
+        buttons.append({"action": action, "label": spec.button, "button": spec.button_only,
+                        "danger": spec.destructive})
     return buttons
 
 
@@ -254,17 +216,12 @@ def _edit_form(proposal: Proposal) -> ProposalForm:
     return form
 
 
-# Events whose note is the latest word to the author, while nothing has happened since.
-NOTED_DECISIONS = {Action.REQUEST_CHANGES, Action.REJECT, Action.UNPUBLISH, Action.APPROVE_PITCH,
-                   Action.APPROVE}
-
-
 def _latest_note(proposal: Proposal):
     """The last event, if it is a decision with a note; a later step (resubmit, publish) ends it."""
     latest = proposal.events[-1] if proposal.events else None
-    if latest is not None and latest.note and latest.action in NOTED_DECISIONS:
-        return latest
-    return None
+    if latest is None or not latest.note or latest.action not in {a.value for a in Action}:
+        return None
+    return latest if ACTION_SPECS[Action(latest.action)].notes_author else None
 
 
 def render_proposal(proposal: Proposal, *, form: ProposalForm | None = None, status: int = 200,
@@ -281,7 +238,7 @@ def render_proposal(proposal: Proposal, *, form: ProposalForm | None = None, sta
     return render_template(
         "editorial/show.html", proposal=proposal, form=form if editing else None,
         as_author=as_author, submit_action=submit_action, submit_label=(
-            ACTION_LABELS[submit_action] if submit_action else None),
+            ACTION_SPECS[submit_action].button if submit_action else None),
         actions=[] if as_author else actions, own_actions=own_actions, preview=preview,
         notice=notice,
         latest_note=_latest_note(proposal), next_step=next_step(proposal.state, proposal.stage),
@@ -341,7 +298,7 @@ def save(proposal_id):
             current_user, proposal) else None, status=409, problem=error.message)
     db.session.commit()
     if submitting:
-        flash(DONE[submit_action], "success")
+        flash(ACTION_SPECS[submit_action].done, "success")
     elif as_author:
         flash(f"Draft saved at {format_utc(proposal.saved_at)}.", "success")
     else:
@@ -371,19 +328,20 @@ def _parse_action(name: str) -> Action:
 def _action_form(action: Action) -> ActionForm:
     form = ActionForm()
     form.checklist.choices = [(item, item) for item in services.checklist_items()]
-    label, hint = NOTE_LABELS.get(action, ("Note (optional)", None))
-    form.note.label.text = label
-    form.note_hint = hint
+    note = ACTION_SPECS[action].note
+    form.note.label.text = note.label if note else "Note (optional)"
+    form.note_hint = note.hint if note else None
     return form
 
 
 def render_action(proposal, action, form, *, status=200, problem=None, conflict=None):
+    spec = ACTION_SPECS[action]
     return render_template(
         "editorial/action.html", proposal=proposal, action=action, form=form,
-        label=ACTION_LABELS[action], problem=problem, conflict=conflict,
-        danger=action in DESTRUCTIVE, needs_note=action in NOTE_LABELS,
-        needs_time=action is Action.SCHEDULE, needs_checklist=action is Action.APPROVE,
-        note_required=action in (Action.REQUEST_CHANGES, Action.REJECT, Action.UNPUBLISH),
+        label=spec.button, problem=problem, conflict=conflict,
+        danger=spec.destructive, warning=spec.warning, needs_note=spec.note is not None,
+        needs_time=needs_time(action), needs_checklist=spec.checklist,
+        note_required=note_required(action),
     ), status
 
 
@@ -420,7 +378,7 @@ def act(proposal_id, name):
         form.version.data = proposal.version
         return render_action(proposal, action, form, status=409, problem=error.message)
     db.session.commit()
-    flash(DONE[action], "success")
+    flash(ACTION_SPECS[action].done, "success")
     return redirect(url_for(".show", proposal_id=proposal.id))
 
 
@@ -499,51 +457,7 @@ def queue():
     )
 
 
-# Notifications ----------------------------------------------------------------------------
-
-@bp.get("/notifications")
-@login_required
-def notifications():
-    page = db.paginate(select(Notification).where(Notification.user_id == current_user.id)
-                       .order_by(Notification.id.desc()), page=page_number(), per_page=20,
-                       error_out=False)
-    return render_template("editorial/notifications.html", page=page, form=ConfirmForm())
-
-
-@bp.post("/notifications/read")
-@login_required
-def mark_read():
-    if ConfirmForm().validate_on_submit():
-        services.mark_all_read(current_user)
-        db.session.commit()
-        flash("All notifications are marked as read.", "success")
-    return redirect(url_for(".notifications"))
-
-
-@bp.route("/notifications/settings", methods=["GET", "POST"])
-@login_required
-def notification_settings():
-    form = NotificationSettingsForm()
-    kinds = dict(services.NOTIFICATION_KINDS)
-    if not is_editor(current_user):
-        kinds.pop("proposal_submitted")
-    if form.validate_on_submit():
-        choices = {kind: getattr(form, kind).data for kind in kinds}
-        if "proposal_submitted" not in kinds:
-            choices["proposal_submitted"] = services.wants_email(current_user,
-                                                                 "proposal_submitted")
-        services.set_email_choices(current_user, choices)
-        db.session.commit()
-        flash("Your choices were saved. You will still see every notification here.",
-              "success")
-        return redirect(url_for(".notifications"))
-    if request.method == "GET":
-        for kind, wanted in services.email_choices(current_user).items():
-            getattr(form, kind).data = wanted
-    return render_template("editorial/notification_settings.html", form=form, kinds=kinds)
-
-
 def init_app(app) -> None:
-    """Navigation counts on every page, and the default approval checklist."""
+    """The editor queue's count in the nav, and the default approval checklist."""
     app.context_processor(nav_counts)
     app.config.setdefault("EDITORIAL_CHECKLIST", list(services.DEFAULT_CHECKLIST))

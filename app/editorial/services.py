@@ -3,29 +3,27 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import images, mail
+from app import images
 from app.database import get_or_create, insert_unique
+from app.editorial import notifications as tell
 from app.editorial.workflow import (
-    Action, Actor, InputNeeded, Stage, State, TransitionError, check,
+    ACTION_SPECS, Action, Actor, InputNeeded, Stage, State, Transition, TransitionError, check,
 )
 from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.base import utcnow
-from app.models.editorial import (
-    Checklist, Comment, Event, Notification, NotificationPreference, Proposal, Revision, Tag,
-)
+from app.models.editorial import Checklist, Comment, Event, Proposal, Revision, Tag
 from app.params import whole_number
 from app.text.markdown import excerpt as make_excerpt
 from app.text.markdown import slugify
-from app.urls import site_url
 
 DEFAULT_CHECKLIST = [
     "The title is clear, short and spelled right",
@@ -38,24 +36,8 @@ OVERDUE_AFTER = timedelta(minutes=15)
 MAX_TAGS = 5
 SUMMARY_MAX_WORDS = 300
 
-# Kinds of notification a person can choose to get by email; in-app ones are always listed.
-NOTIFICATION_KINDS = {
-    "proposal_submitted": "A proposal is sent or resent to the editors (editors only)",
-    "proposal_decision": "An editor decides on your proposal, with their note or reason",
-    "post_published": "Your post goes live on the blog",
-}
-
 WAITING_STATES = (State.SUBMITTED, State.IN_REVIEW, State.CHANGES_REQUESTED, State.APPROVED,
                   State.SCHEDULED)
-DECISIONS = {
-    Action.APPROVE_PITCH: "approved your pitch",
-    Action.APPROVE: "approved your post",
-    Action.REQUEST_CHANGES: "asked for changes to your proposal",
-    Action.REJECT: "decided not to take your proposal",
-    Action.SCHEDULE: "scheduled your post",
-    Action.UNSCHEDULE: "took your post off the schedule",
-    Action.UNPUBLISH: "took your post off the blog",
-}
 
 
 class StaleProposal(Exception):
@@ -229,14 +211,10 @@ COVER_SIZES = (images.Size("", 1600, 1600),)
 COVER_MIN_SIZE = (200, 100)
 
 
-def covers_dir() -> Path:
-    return images.upload_dir(images.COVERS)
-
-
 def store_cover(upload) -> str:
     """Store an uploaded image through the image pipeline; returns its file name."""
     try:
-        name = images.save(upload.stream, covers_dir(), COVER_SIZES, min_size=COVER_MIN_SIZE)
+        name = images.save(upload.stream, images.COVERS, COVER_SIZES, min_size=COVER_MIN_SIZE)
     except images.ImageError as error:
         raise CoverError(str(error)) from error
     return name + ".jpg"
@@ -263,8 +241,13 @@ def proposal_with_cover(file_name: str) -> Proposal | None:
     return db.session.scalar(select(Proposal).where(Proposal.cover_image == file_name))
 
 
+def send_cover(file_name: str, *, everyone: bool):
+    return images.send(images.COVERS, file_name, everyone=everyone)
+
+
 def _remove_file(name: str) -> None:
-    images.delete(name.removesuffix(".jpg"), covers_dir(), COVER_SIZES)
+    """Once the transaction commits: the proposal no longer points at the file."""
+    images.delete(name.removesuffix(".jpg"), images.COVERS, COVER_SIZES)
 
 
 # Transitions ------------------------------------------------------------------------------
@@ -296,68 +279,122 @@ def _unique_slug(proposal: Proposal) -> str:
     return slug
 
 
+@dataclass(frozen=True)
+class Step:
+    """A step the guard allowed, as its step function sees it."""
+
+    proposal: Proposal
+    user: User | None
+    transition: Transition
+    now: datetime
+    checklist: list[str]
+
+
 def take_action(proposal: Proposal, action: Action | str, user: User | None, *,
                 version: int | None = None, note: str | None = None,
                 when: datetime | None = None, checklist: list[str] | tuple = (),
                 now: datetime | None = None) -> Event:
     """Check the step with the workflow guard, make it, record it and tell who needs telling."""
     action = Action(action)
+    spec = ACTION_SPECS[action]
     now = now or utcnow()
     _check_version(proposal, version)
     actor = actor_for(user, proposal, action)
-
     if action in (Action.SUBMIT, Action.RESUBMIT) and actor is Actor.AUTHOR:
-        check(proposal.state, action, actor, stage=proposal.stage, now=now)
-        if proposal.body.strip() and proposal.stage is Stage.PITCH:
-            # A pitch sent with the whole post already written is reviewed as a post.
-            proposal.stage = Stage.POST
-        missing = missing_for_submit(proposal)
-        if missing:
-            raise TransitionError("Before sending it, add " + _join(missing) + ".")
+        _ready_to_send(proposal, action, actor, now)
     when_arg = proposal.publish_at if action is Action.PUBLISH_DUE else when
-    step = check(proposal.state, action, actor, stage=proposal.stage, note=note, when=when_arg,
-                 now=now)
-    if action is Action.APPROVE:
-        items = checklist_items()
-        if set(items) - set(checklist or ()):
-            raise InputNeeded("checklist",
-                              "Complete the checklist before approving: tick every item.")
+    transition = check(proposal.state, action, actor, stage=proposal.stage, note=note,
+                       when=when_arg, now=now)
+    if spec.checklist and set(checklist_items()) - set(checklist or ()):
+        raise InputNeeded("checklist", "Complete the checklist before approving: tick every item.")
 
     source = proposal.state
-    proposal.state = step.target
-    proposal.stage = step.stage or proposal.stage
+    proposal.state = transition.target
+    proposal.stage = transition.stage or proposal.stage
     proposal.waiting_since = now
-    record = _event(proposal, user, action, source, step.target, step.note)
-
-    if action in (Action.SUBMIT, Action.RESUBMIT):
-        proposal.first_submitted_at = proposal.first_submitted_at or now
-        if not proposal.excerpt and proposal.body:
-            proposal.excerpt = make_excerpt(proposal.body, 40)
-        _snapshot(proposal, user, action.value)
-        _tell_editors(proposal, action)
-    elif action is Action.CLAIM:
-        proposal.editor = user
-    elif action is Action.APPROVE:
-        db.session.add(Checklist(proposal_id=proposal.id, editor_id=user.id,
-                                 items=list(checklist), completed_at=now))
-    elif action is Action.SCHEDULE:
-        proposal.publish_at = _naive_utc(step.publish_at)
-    elif action is Action.UNSCHEDULE:
-        proposal.publish_at = None
-    elif action in (Action.PUBLISH, Action.PUBLISH_DUE):
-        proposal.slug = proposal.slug or _unique_slug(proposal)
-        proposal.published_at = now if action is Action.PUBLISH else (proposal.publish_at or now)
-        proposal.publish_at = None
-    elif action is Action.UNPUBLISH:
-        proposal.published_at = None
-
+    record = _event(proposal, user, action, source, transition.target, transition.note)
+    STEPS[action](Step(proposal, user, transition, now, list(checklist or ())))
     db.session.flush()
-    if action in DECISIONS:
-        _tell_author_decision(proposal, action, user, step.note)
-    elif action in (Action.PUBLISH, Action.PUBLISH_DUE):
-        _tell_author_published(proposal)
+    if spec.mail:
+        tell.TELLS[spec.mail](proposal, action, user, transition.note)
     return record
 
+
+def _ready_to_send(proposal: Proposal, action: Action, actor: Actor, now: datetime) -> None:
+    """Before the author sends it: allowed at all, reviewed as a post if written, complete."""
+    check(proposal.state, action, actor, stage=proposal.stage, now=now)
+    if proposal.body.strip() and proposal.stage is Stage.PITCH:
+        # A pitch sent with the whole post already written is reviewed as a post.
+        proposal.stage = Stage.POST
+    missing = missing_for_submit(proposal)
+    if missing:
+        raise TransitionError("Before sending it, add " + _join(missing) + ".")
+
+
+# One function per step: what it changes besides the state, the stage and the timeline.
+
+def _sent(step: Step) -> None:
+    proposal = step.proposal
+    proposal.first_submitted_at = proposal.first_submitted_at or step.now
+    if not proposal.excerpt and proposal.body:
+        proposal.excerpt = make_excerpt(proposal.body, 40)
+    _snapshot(proposal, step.user, step.transition.action.value)
+
+
+def _claimed(step: Step) -> None:
+    step.proposal.editor = step.user
+
+
+def _approved(step: Step) -> None:
+    db.session.add(Checklist(proposal_id=step.proposal.id, editor_id=step.user.id,
+                             items=step.checklist, completed_at=step.now))
+
+
+def _scheduled(step: Step) -> None:
+    step.proposal.publish_at = _naive_utc(step.transition.publish_at)
+
+
+def _unscheduled(step: Step) -> None:
+    step.proposal.publish_at = None
+
+
+def _published_now(step: Step) -> None:
+    _publish(step.proposal, step.now)
+
+
+def _published_on_schedule(step: Step) -> None:
+    _publish(step.proposal, step.proposal.publish_at or step.now)
+
+
+def _publish(proposal: Proposal, at: datetime) -> None:
+    proposal.slug = proposal.slug or _unique_slug(proposal)
+    proposal.published_at = at
+    proposal.publish_at = None
+
+
+def _unpublished(step: Step) -> None:
+    step.proposal.published_at = None
+
+
+def _decided(step: Step) -> None:
+    """Nothing to change but the state: the note is on the timeline."""
+
+
+STEPS: dict[Action, Callable[[Step], None]] = {
+    Action.SUBMIT: _sent,
+    Action.RESUBMIT: _sent,
+    Action.CLAIM: _claimed,
+    Action.APPROVE_PITCH: _decided,
+    Action.APPROVE: _approved,
+    Action.REQUEST_CHANGES: _decided,
+    Action.SCHEDULE: _scheduled,
+    Action.PUBLISH: _published_now,
+    Action.PUBLISH_DUE: _published_on_schedule,
+    Action.UNSCHEDULE: _unscheduled,
+    Action.REJECT: _decided,
+    Action.UNPUBLISH: _unpublished,
+    Action.WITHDRAW: _decided,
+}
 
 def _naive_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
@@ -396,10 +433,7 @@ def add_comment(proposal: Proposal, user: User, body: str) -> Comment:
     comment = Comment(proposal=proposal, writer=user, body=body.strip())
     db.session.add(comment)
     db.session.flush()
-    link = _path("editorial.show", proposal_id=proposal.id) + f"#comment-{comment.id}"
-    others = {proposal.author} | ({proposal.editor} if proposal.editor else set())
-    for person in others - {user}:
-        notify(person, "comment", f"{user.display_name} commented on “{proposal.title}”.", link)
+    tell.tell_about_comment(proposal, comment, user)
     return comment
 
 
@@ -413,93 +447,6 @@ def edit_comment(comment: Comment, body: str) -> None:
 def delete_comment(comment: Comment) -> None:
     comment.body = ""
     comment.deleted_at = utcnow()
-
-
-# Notifications ----------------------------------------------------------------------------
-
-def wants_email(user: User, kind: str) -> bool:
-    choice = db.session.scalar(select(NotificationPreference.email).where(
-        NotificationPreference.user_id == user.id, NotificationPreference.kind == kind))
-    return choice is None or bool(choice)
-
-
-def email_choices(user: User) -> dict[str, bool]:
-    return {kind: wants_email(user, kind) for kind in NOTIFICATION_KINDS}
-
-
-def set_email_choices(user: User, choices: dict[str, bool]) -> None:
-    for kind in NOTIFICATION_KINDS:
-        preference = get_or_create(
-            NotificationPreference, lambda: NotificationPreference(user_id=user.id, kind=kind),
-            user_id=user.id, kind=kind)
-        preference.email = bool(choices.get(kind))
-
-
-def notify(user: User, kind: str, message: str, path: str, *, subject: str | None = None,
-           template: str | None = None, **context) -> Notification:
-    """An in-app notification, and an email through the outbox when the person wants one."""
-    note = Notification(user_id=user.id, kind=kind, message=message[:300], link=path)
-    db.session.add(note)
-    if template and user.active and wants_email(user, kind):
-        mail.queue(user.email, subject or message, template, kind=kind, user=user, **context)
-    return note
-
-
-def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
-
-
-def mark_all_read(user: User) -> None:
-    for note in db.session.scalars(select(Notification).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None))):
-        note.read_at = utcnow()
-
-
-def _editors() -> list[User]:
-    editors = list(db.session.scalars(select(User).where(User.role == Role.EDITOR,
-                                                         User.active.is_(True))))
-    return editors or list(db.session.scalars(select(User).where(User.role == Role.ADMIN,
-                                                                 User.active.is_(True))))
-
-
-def _path(endpoint: str, **values) -> str:
-    if has_request_context():
-        return url_for(endpoint, **values)
-    with current_app.test_request_context():
-        return url_for(endpoint, **values)
-
-
-def _tell_editors(proposal: Proposal, action: Action) -> None:
-    recipients = [proposal.editor] if proposal.editor else _editors()
-    verb = "resubmitted" if action is Action.RESUBMIT else "submitted"
-    for editor in recipients:
-        if editor is None or editor.id == proposal.author_id:
-            continue
-        notify(editor, "proposal_submitted",
-               f"{proposal.author.display_name} {verb} “{proposal.title}”.",
-               _path("editorial.show", proposal_id=proposal.id),
-               subject=f"Proposal {verb}: {proposal.title}", template="editorial_submitted",
-               proposal=proposal, verb=verb,
-               link=site_url("editorial.show", proposal_id=proposal.id))
-
-
-def _tell_author_decision(proposal: Proposal, action: Action, editor: User | None,
-                          note: str | None) -> None:
-    what = DECISIONS[action]
-    name = editor.display_name if editor else "The editors"
-    notify(proposal.author, "proposal_decision", f"{name} {what}: “{proposal.title}”.",
-           _path("editorial.show", proposal_id=proposal.id),
-           subject=f"{name} {what}: {proposal.title}", template="editorial_decision",
-           proposal=proposal, editor_name=name, what=what, note=note, action=action.value,
-           link=site_url("editorial.show", proposal_id=proposal.id))
-
-
-def _tell_author_published(proposal: Proposal) -> None:
-    notify(proposal.author, "post_published", f"Your post “{proposal.title}” is live.",
-           _path("blog.post", slug=proposal.slug),
-           subject=f"Your post is live: {proposal.title}", template="editorial_published",
-           proposal=proposal, link=site_url("blog.post", slug=proposal.slug))
 
 
 # The editor queue -------------------------------------------------------------------------

@@ -25,6 +25,10 @@ __all__ = [
     "next_step",
     "STATUS_LABELS",
     "ACTION_LABELS",
+    "ACTION_SPECS",
+    "ActionSpec",
+    "NoteField",
+    "spec_problems",
     "NEXT_STEP",
 ]
 
@@ -121,6 +125,156 @@ TRANSITIONS: Final[Mapping[tuple[State, Action], Rule]] = MappingProxyType(
 )
 
 
+# Each action described once ---------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class NoteField:
+    """The note or reason box on an action's page: its label and the hint under it."""
+
+    label: str
+    hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    """Everything the site says and asks about one action, beside the table that allows it.
+
+    What the step needs (a note, a reason, a time) is the transition table's; the spec says how
+    the form asks for it (note, missing), and what the guard cannot know: the checklist.
+    """
+
+    button: str  # the button, and the heading of the action's page
+    passive: str  # completes "A draft cannot be ..."
+    active: str | None  # completes "Only the author can ..."; None for the system's own step
+    done: str  # the message once it is done
+    label: str | None = None  # on the timeline, when not the button's words
+    note: NoteField | None = None  # the action's page asks for a note or reason
+    missing: str | None = None  # what to say when the note, reason or time it needs is missing
+    checklist: bool = False  # the approval checklist must be ticked in full
+    button_only: bool = False  # a button on the proposal page; no page of its own
+    destructive: bool = False
+    warning: str | None = None  # after "Are you sure?" on a destructive action's page
+    # The author's decision mail: completes "Eda Editor ..." (None: no decision mail).
+    decision: str | None = None
+    notes_author: bool = False  # its note is the latest word to the author until the next step
+    mail: str | None = None  # the kind of notification the step sends, if any
+
+    @property
+    def timeline_label(self) -> str:
+        return self.label or self.button
+
+
+_NOTE_TO_AUTHOR = "Note to the author (optional)"
+
+ACTION_SPECS: Final[Mapping[Action, ActionSpec]] = MappingProxyType({
+    Action.SUBMIT: ActionSpec(
+        "Submit proposal", "submitted", "submit a proposal",
+        "Your proposal was sent to the editors. You will get an email when they decide.",
+        label="Submitted", button_only=True, mail="proposal_submitted"),
+    Action.RESUBMIT: ActionSpec(
+        "Resubmit", "resubmitted", "resubmit a proposal",
+        "Your changes were sent to the editors. You will get an email when they decide.",
+        button_only=True, mail="proposal_submitted"),
+    Action.CLAIM: ActionSpec(
+        "Claim for review", "claimed for review", "claim a proposal for review",
+        "You are reviewing this proposal now.", label="Claimed for review", button_only=True),
+    Action.APPROVE_PITCH: ActionSpec(
+        "Approve pitch", "approved as a pitch", "approve a pitch",
+        "Pitch approved. The author can now write the full post.",
+        note=NoteField(_NOTE_TO_AUTHOR, "Tell them what you would like to see in the full post."),
+        decision="approved your pitch", notes_author=True, mail="proposal_decision"),
+    Action.APPROVE: ActionSpec(
+        "Approve", "approved", "approve a proposal", "Approved. Schedule it or publish it now.",
+        note=NoteField(_NOTE_TO_AUTHOR, "Sent with the good news."), checklist=True,
+        decision="approved your post", notes_author=True, mail="proposal_decision"),
+    Action.REQUEST_CHANGES: ActionSpec(
+        "Request changes", "sent back for changes", "request changes",
+        "Sent back to the author with your note.",
+        note=NoteField("What should the author change?",
+                       "The author gets this note by email. Be specific and kind."),
+        missing="Write a note telling the author what to change.",
+        decision="asked for changes to your proposal", notes_author=True,
+        mail="proposal_decision"),
+    Action.SCHEDULE: ActionSpec(
+        "Schedule", "scheduled", "schedule a proposal",
+        "Scheduled. It will go live at the time you chose.", note=NoteField(_NOTE_TO_AUTHOR),
+        missing="Choose a publishing time.", decision="scheduled your post",
+        mail="proposal_decision"),
+    Action.PUBLISH: ActionSpec(
+        "Publish now", "published", "publish a proposal",
+        "Published. The post is on the blog now.", label="Published", button_only=True,
+        mail="post_published"),
+    Action.PUBLISH_DUE: ActionSpec(
+        "Publish on schedule", "published on schedule", None, "Published.",
+        label="Published on schedule", mail="post_published"),
+    Action.UNSCHEDULE: ActionSpec(
+        "Cancel schedule", "taken off the schedule", "cancel a schedule",
+        "Taken off the schedule. It is approved and waiting.", button_only=True,
+        decision="took your post off the schedule", mail="proposal_decision"),
+    Action.REJECT: ActionSpec(
+        "Reject", "rejected", "reject a proposal", "Rejected. The author was told your reason.",
+        note=NoteField("Reason for rejecting",
+                       "The author gets this reason by email. Say what might work instead."),
+        missing="Give a reason for rejecting.", destructive=True,
+        warning="The author will be told your reason and the proposal closes.",
+        decision="decided not to take your proposal", notes_author=True,
+        mail="proposal_decision"),
+    Action.UNPUBLISH: ActionSpec(
+        "Unpublish", "unpublished", "unpublish a post", "Unpublished. The post is off the blog.",
+        note=NoteField("Reason for unpublishing", "The author gets this reason by email."),
+        missing="Give a reason for unpublishing.", destructive=True,
+        warning="The post leaves the blog and its link stops working until it is published "
+                "again.",
+        decision="took your post off the blog", notes_author=True, mail="proposal_decision"),
+    Action.WITHDRAW: ActionSpec(
+        "Withdraw", "withdrawn", "withdraw a proposal", "You withdrew your proposal.",
+        note=NoteField("Why are you withdrawing it? (optional)",
+                       "The editors see this on the timeline."),
+        destructive=True,
+        warning="A withdrawn proposal cannot be sent again; you can start a new one."),
+})
+
+# The buttons' words, by action (as before the specs; the tests and templates read it).
+ACTION_LABELS: Final[Mapping[Action, str]] = MappingProxyType(
+    {action: spec.button for action, spec in ACTION_SPECS.items()})
+
+
+def needs_of(action: Action) -> set[Needs | None]:
+    """What the transition table's rules for this action need (one value for every action)."""
+    return {rule.needs for (_, ruled), rule in TRANSITIONS.items() if ruled is Action(action)}
+
+
+def spec_problems(specs: Mapping[Action, ActionSpec] = ACTION_SPECS) -> list[str]:
+    """What is missing from the specs: an action without one, or a need its form cannot ask."""
+    problems = [f"{action.value} has no ActionSpec" for action in Action if action not in specs]
+    for action, spec in specs.items():
+        needs = needs_of(action)
+        if len(needs) != 1:
+            problems.append(f"{action.value}: its rules need different things: {needs}")
+        if needs & {Needs.NOTE, Needs.REASON} and (spec.note is None or not spec.missing):
+            problems.append(f"{action.value} needs a note: its spec needs a note field and "
+                            "a missing message")
+        if Needs.TIME in needs and (not spec.missing or spec.button_only):
+            problems.append(f"{action.value} needs a time: its spec needs a page and a "
+                            "missing message")
+        if spec.active is None and any(rule.actor is not Actor.SYSTEM for (_, ruled), rule
+                                       in TRANSITIONS.items() if ruled is action):
+            problems.append(f"{action.value}: a person takes it, so it needs active words")
+        if spec.destructive and not spec.warning:
+            problems.append(f"{action.value} is destructive: say what it does on its page")
+        if spec.button_only and (spec.note is not None or spec.checklist):
+            problems.append(f"{action.value} asks for input, so it needs a page of its own")
+    return problems
+
+
+def note_required(action: Action) -> bool:
+    return bool(needs_of(action) & {Needs.NOTE, Needs.REASON})
+
+
+def needs_time(action: Action) -> bool:
+    return Needs.TIME in needs_of(action)
+
+
 STATUS_LABELS: Final[Mapping[State, str]] = MappingProxyType(
     {
         State.DRAFT: "Draft",
@@ -132,24 +286,6 @@ STATUS_LABELS: Final[Mapping[State, str]] = MappingProxyType(
         State.PUBLISHED: "Published",
         State.REJECTED: "Rejected",
         State.WITHDRAWN: "Withdrawn",
-    }
-)
-
-ACTION_LABELS: Final[Mapping[Action, str]] = MappingProxyType(
-    {
-        Action.SUBMIT: "Submit proposal",
-        Action.RESUBMIT: "Resubmit",
-        Action.CLAIM: "Claim for review",
-        Action.APPROVE_PITCH: "Approve pitch",
-        Action.APPROVE: "Approve",
-        Action.REQUEST_CHANGES: "Request changes",
-        Action.SCHEDULE: "Schedule",
-        Action.PUBLISH: "Publish now",
-        Action.PUBLISH_DUE: "Publish on schedule",
-        Action.UNSCHEDULE: "Cancel schedule",
-        Action.REJECT: "Reject",
-        Action.UNPUBLISH: "Unpublish",
-        Action.WITHDRAW: "Withdraw",
     }
 )
 
@@ -195,50 +331,9 @@ _STATE_SUBJECT: Final[Mapping[State, str]] = {
     State.WITHDRAWN: "A withdrawn proposal",
 }
 
-# Completes "A draft cannot be ...".
-_ACTION_PASSIVE: Final[Mapping[Action, str]] = {
-    Action.SUBMIT: "submitted",
-    Action.RESUBMIT: "resubmitted",
-    Action.CLAIM: "claimed for review",
-    Action.APPROVE_PITCH: "approved as a pitch",
-    Action.APPROVE: "approved",
-    Action.REQUEST_CHANGES: "sent back for changes",
-    Action.SCHEDULE: "scheduled",
-    Action.PUBLISH: "published",
-    Action.PUBLISH_DUE: "published on schedule",
-    Action.UNSCHEDULE: "taken off the schedule",
-    Action.REJECT: "rejected",
-    Action.UNPUBLISH: "unpublished",
-    Action.WITHDRAW: "withdrawn",
-}
-
-# Completes "Only the author can ...".
-_ACTION_ACTIVE: Final[Mapping[Action, str]] = {
-    Action.SUBMIT: "submit a proposal",
-    Action.RESUBMIT: "resubmit a proposal",
-    Action.CLAIM: "claim a proposal for review",
-    Action.APPROVE_PITCH: "approve a pitch",
-    Action.APPROVE: "approve a proposal",
-    Action.REQUEST_CHANGES: "request changes",
-    Action.SCHEDULE: "schedule a proposal",
-    Action.PUBLISH: "publish a proposal",
-    Action.UNSCHEDULE: "cancel a schedule",
-    Action.REJECT: "reject a proposal",
-    Action.UNPUBLISH: "unpublish a post",
-    Action.WITHDRAW: "withdraw a proposal",
-}
-
 _ACTOR_NOUN: Final[Mapping[Actor, str]] = {
     Actor.AUTHOR: "the author",
     Actor.EDITOR: "an editor",
-}
-
-# Keyed by action, for the actions whose rule needs a note, a reason or a time.
-_MISSING: Final[Mapping[Action, str]] = {
-    Action.REQUEST_CHANGES: "Write a note telling the author what to change.",
-    Action.REJECT: "Give a reason for rejecting.",
-    Action.UNPUBLISH: "Give a reason for unpublishing.",
-    Action.SCHEDULE: "Choose a publishing time.",
 }
 
 _STAGE_REFUSAL: Final[Mapping[Stage, str]] = {
@@ -306,13 +401,13 @@ def check(
 
     rule = TRANSITIONS.get((state, action))
     if rule is None:
-        raise TransitionError(f"{_STATE_SUBJECT[state]} cannot be {_ACTION_PASSIVE[action]}.")
+        raise TransitionError(f"{_STATE_SUBJECT[state]} cannot be {ACTION_SPECS[action].passive}.")
     if actor is not rule.actor:
         if rule.actor is Actor.SYSTEM:
             raise TransitionError(
                 "A scheduled proposal is published automatically when its time comes."
             )
-        raise TransitionError(f"Only {_ACTOR_NOUN[rule.actor]} can {_ACTION_ACTIVE[action]}.")
+        raise TransitionError(f"Only {_ACTOR_NOUN[rule.actor]} can {ACTION_SPECS[action].active}.")
     if rule.stage is not None:
         if stage is None:
             raise ValueError(f"check() needs the proposal's stage to decide {action.value}")
@@ -322,12 +417,12 @@ def check(
     cleaned_note = note.strip() if note and note.strip() else None
     publish_at: datetime | None = None
     if rule.needs in (Needs.NOTE, Needs.REASON) and cleaned_note is None:
-        raise InputNeeded("note", _MISSING[action])
+        raise InputNeeded("note", ACTION_SPECS[action].missing)
     if rule.needs in (Needs.TIME, Needs.DUE):
         if when is None:
             if rule.needs is Needs.DUE:
                 raise ValueError("check() needs the scheduled time (when) to decide publish_due")
-            raise InputNeeded("when", _MISSING[action])
+            raise InputNeeded("when", ACTION_SPECS[action].missing)
         current = _as_utc(now if now is not None else datetime.now(timezone.utc))
         if rule.needs is Needs.TIME:
             if _as_utc(when) <= current:

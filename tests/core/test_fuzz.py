@@ -42,7 +42,8 @@ from app.models.accounts import Role, User
 from app.models.base import utcnow
 from app.models.directory import (FocusArea, LeaderApplication, LeaderProfile, Program,
                                   ProfileProgram)
-from app.models.editorial import Comment, Notification, Proposal
+from app.models.editorial import Comment, Proposal
+from app.models.notifications import Notification
 from tests.conftest import PASSWORD, login
 from tests.editorial.conftest import make_proposal  # noqa: F401 (a fixture)
 

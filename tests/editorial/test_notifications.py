@@ -7,7 +7,8 @@ from app.editorial.services import DEFAULT_CHECKLIST
 from app.editorial.workflow import Stage, State
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.editorial import Notification, Proposal
+from app.models.editorial import Proposal
+from app.models.notifications import Notification
 from app.models.mail import OutboxMessage
 
 

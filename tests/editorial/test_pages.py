@@ -8,7 +8,8 @@ from sqlalchemy import select
 from app.editorial.workflow import Stage, State
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.editorial import Comment, Notification, Proposal, Revision
+from app.models.editorial import Comment, Proposal, Revision
+from app.models.notifications import Notification
 from app.models.mail import OutboxMessage
 
 PITCH = {

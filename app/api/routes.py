@@ -2,15 +2,13 @@
 from urllib.parse import quote
 
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy import bindparam, select
 
 from app.directory import search as leaders
+from app.directory.cards import public_card
 from app.directory.geocoding import get_geocoder
 from app.directory.search_forms import BadInput, api_query
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.geo.geocoder import Candidate, GeocodeError, MAX_ALTERNATIVES
-from app.models.directory import LeaderProfile
-from app.prepared import prepared
 from app.urls import site_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -29,7 +27,7 @@ def leaders_near():
         return jsonify(error=str(error)), 400
     place = None
     if query.point is not None:
-        place = leaders.Place(leaders.Origin("your location", *query.point))
+        place = leaders.your_location(*query.point)
     elif query.near:
         try:
             place = leaders.find_place(query.near)
@@ -68,34 +66,13 @@ def _place(candidate: Candidate) -> dict:
             "lat": candidate.lat, "lng": candidate.lng}
 
 
-_T = LeaderProfile.__table__
-# Named one by one: the private lat/lng columns are never read for the API.
-_SUMMARY_COLUMNS = (_T.c.slug, _T.c.display_name, _T.c.headline, _T.c.city, _T.c.region, _T.c.country,
-                    _T.c.public_lat, _T.c.public_lng)
 _SLUG = "__slug__"
 
 
 def _results(hits: list[leaders.Hit]) -> list[dict]:
-    """One page of hits as JSON; the search reads most summaries, the rest are read here."""
-    summaries = {hit.profile_id: hit.summary for hit in hits if hit.summary is not None}
-    missing = [hit.profile_id for hit in hits if hit.summary is None]
-    if missing:
-        connection = db.session.connection()
-        statement = prepared(connection, ("api summaries", len(missing)), lambda: select(
-            _T.c.id, *_SUMMARY_COLUMNS).where(_T.c.id.in_([bindparam(f"id{index}") for index in range(len(missing))])))
-        for id_, *columns in statement.rows(connection, {f"id{index}": id_ for index, id_ in enumerate(missing)}):
-            summaries[id_] = leaders.Summary(*columns)
+    """One page of hits as JSON: each leader's public card and how far they are."""
+    summaries = leaders.summaries(hits)
     profile_url = site_url("directory.profile", slug=_SLUG)  # built once, filled per leader
-    return [{
-        "slug": summary.slug,
-        "name": summary.name,
-        "headline": summary.headline,
-        "city": summary.city,
-        "region": summary.region,
-        "country": summary.country,
-        "lat": summary.lat,
-        "lng": summary.lng,
+    return [public_card(summary, url=profile_url.replace(_SLUG, quote(summary.slug))) | {
         "distance_km": hit.rounded_km(),
-        "url": profile_url.replace(_SLUG, quote(summary.slug)),
-        "online": hit.online,
     } for hit in hits if (summary := summaries.get(hit.profile_id)) is not None]

@@ -42,6 +42,47 @@ def parse_number(text: str | None, low: float, high: float) -> float | None:
     return value
 
 
+def _number(name: str, text: str | None, low: float, high: float, example: str) -> float | None:
+    try:
+        return parse_number(text, low, high)
+    except ValueError:
+        raise BadInput(f"{name} must be a number from {low:g} to {high:g}, like {example}") from None
+
+
+class PointOrPlaceError(BadInput):
+    """Near, lat and lng do not say one place; `field` names the one to fix ("near" or "lat/lng")."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def point_or_place(near: str | None, lat: str | None, lng: str | None,
+                   *, typed_place_wins: bool = False) -> tuple[str, tuple[float, float] | None]:
+    """(the place typed, the point given) from the Near box and the lat/lng pair; at most one is set.
+
+    PointOrPlaceError says what to fix: a place name too long, a coordinate that is not one,
+    one coordinate without the other, or both a place and a point. typed_place_wins (the
+    page): coordinates left in the hidden fields by "Use my location" are stale once a place is
+    typed (without JavaScript nothing clears them), so they are not read at all.
+    """
+    near = (near or "").strip()
+    if len(near) > MAX_QUERY_LENGTH:
+        raise PointOrPlaceError("near", f"near must be at most {MAX_QUERY_LENGTH} characters")
+    if near and typed_place_wins:
+        return near, None
+
+    try:
+        lat_value, lng_value = _number("lat", lat, -90, 90, "51.5"), _number("lng", lng, -180, 180, "-0.12")
+    except BadInput as error:
+        raise PointOrPlaceError("lat/lng", str(error)) from None
+    if (lat_value is None) != (lng_value is None):
+        raise PointOrPlaceError("lat/lng", "Give both lat and lng, or neither")
+    if near and lat_value is not None:
+        raise PointOrPlaceError("lat/lng", "Give either near or lat and lng, not both")
+    return near, None if lat_value is None else (lat_value, lng_value)
+
+
 def parse_page(text: str | None) -> int:
     """1 when blank, a page number from 1 to MAX_PAGE, else ValueError."""
     if text is None or not text.strip():
@@ -121,8 +162,10 @@ class SearchForm(Form):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         try:
-            self.point()
-        except ValueError:
+            self.point_or_place()
+        except PointOrPlaceError as error:
+            if error.field == "near":  # the Length validator has said so on the field
+                return False
             self.form_errors.append("We could not read your location. Type a place in “Near” instead.")
             return False
         return valid
@@ -132,18 +175,10 @@ class SearchForm(Form):
         text = (self.near.data or "").strip()
         return "" if text.casefold() == YOUR_LOCATION.casefold() else text
 
-    def point(self) -> tuple[float, float] | None:
-        """The visitor's own location, sent by "Use my location"; ValueError if unreadable.
-
-        A place typed after it wins: the coordinates left in the hidden fields are then stale
-        (without JavaScript nothing clears them), so they are not read at all.
-        """
-        if self.typed_place():
-            return None
-        lat, lng = parse_number(self.lat.data, -90, 90), parse_number(self.lng.data, -180, 180)
-        if (lat is None) != (lng is None):
-            raise ValueError("one coordinate without the other")
-        return None if lat is None else (lat, lng)
+    def point_or_place(self) -> tuple[str, tuple[float, float] | None]:
+        """(the place typed, the visitor's own location from "Use my location"); PointOrPlaceError if
+        unreadable. A place typed after it wins: the coordinates left in the hidden fields are stale."""
+        return point_or_place(self.typed_place(), self.lat.data, self.lng.data, typed_place_wins=True)
 
     @property
     def radius_value(self) -> float:
@@ -178,21 +213,8 @@ class ApiQuery:
 
 def api_query(args: MultiDict) -> ApiQuery:
     """The /api/leaders query string, or BadInput saying what to change."""
-    def number(name: str, low: float, high: float, example: str) -> float | None:
-        try:
-            return parse_number(args.get(name), low, high)
-        except ValueError:
-            raise BadInput(f"{name} must be a number from {low:g} to {high:g}, like {example}") from None
-
-    near = args.get("near", "").strip()
-    if len(near) > MAX_QUERY_LENGTH:
-        raise BadInput(f"near must be at most {MAX_QUERY_LENGTH} characters")
-    lat, lng = number("lat", -90, 90, "51.5"), number("lng", -180, 180, "-0.12")
-    if (lat is None) != (lng is None):
-        raise BadInput("Give both lat and lng, or neither")
-    if near and lat is not None:
-        raise BadInput("Give either near or lat and lng, not both")
-    radius = number("radius_km", MIN_RADIUS, MAX_RADIUS, str(DEFAULT_RADIUS))
+    near, point = point_or_place(args.get("near", ""), args.get("lat"), args.get("lng"))
+    radius = _number("radius_km", args.get("radius_km"), MIN_RADIUS, MAX_RADIUS, str(DEFAULT_RADIUS))
     try:
         page = parse_page(args.get("page"))
     except ValueError:
@@ -209,5 +231,4 @@ def api_query(args: MultiDict) -> ApiQuery:
     filters = Filters(keyword=args.get("keyword", "").strip(), focus_area=args.get("focus_area", "").strip(),
                       language=args.get("language", "").strip(), program=args.get("program", "").strip(),
                       online=online)
-    return ApiQuery(near, None if lat is None else (lat, lng), DEFAULT_RADIUS if radius is None else radius,
-                    page, filters, sort)
+    return ApiQuery(near, point, DEFAULT_RADIUS if radius is None else radius, page, filters, sort)

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from app.directory import search as leaders
 from app.directory import services
+from app.directory.cards import public_card
 from app.directory.search_forms import LINK_PARAMS, MAX_PAGE, YOUR_LOCATION, SearchForm, parse_page
 from app.extensions import limiter
 from app.geo.geocoder import GeocodeError
@@ -84,14 +85,13 @@ def _place(form: SearchForm) -> leaders.Place | None:
     A place typed after "Use my location" replaces the "Your location" text; the coordinates
     still in the hidden fields are then stale, so the typed place wins (with or without JavaScript).
     """
-    typed = form.typed_place()
+    typed, point = form.point_or_place()
     if typed:
         form.lat.data = form.lng.data = ""  # the form shown next must not send them again
         return leaders.find_place(typed)
-    point = form.point()
     if point is not None:
         form.near.data = YOUR_LOCATION
-        return leaders.Place(leaders.Origin("your location", *point))
+        return leaders.your_location(*point)
     return None
 
 
@@ -102,15 +102,9 @@ def _map_data(results: leaders.Results, profiles: dict, unit: str) -> dict | Non
         profile = profiles.get(hit.profile_id)
         if profile is None or profile.public_lat is None or profile.public_lng is None:
             continue
-        markers.append({
+        markers.append(public_card(leaders.Summary.of(profile)) | {
             "number": number,  # the card's number in the list (<ol start>)
-            "slug": profile.slug,
-            "name": profile.display_name,
-            "url": url_for("directory.profile", slug=profile.slug),
-            "lat": profile.public_lat,
-            "lng": profile.public_lng,
             "distance": hit.distance_label(unit),
-            "online": profile.works_online,
             "beyond": hit.beyond_radius,  # listed for working online: not part of the map's frame
         })
     if not markers:

@@ -9,7 +9,7 @@ from app.directory.services import delete_profile, set_listed
 from app.extensions import db
 from app.geo.cells import FINEST
 from app.models.accounts import User
-from app.directory.search import _Counted as Counted
+from app.directory.search.strategies import ByCells
 from app.models.directory import LeaderCell, LeaderPoint, LeaderProfile
 from tests.directory.search_fixtures import add_leader
 
@@ -103,11 +103,10 @@ def test_counts_follow_every_kind_of_change(app, make_user):
 @pytest.mark.parametrize("cells_per_km", [0, 10**9], ids=["by cells", "by points"])
 def test_a_search_counts_exactly_what_a_full_scan_finds_in_a_crowd(app, cells_per_km, monkeypatch):
     """Many leaders around one city: the cells wholly inside carry most of the count."""
-    from app.directory import search as service
-    from app.directory.search import Origin, search
+    from app.directory.search import Origin, find, search
     app.config["SEARCH_CELLS_PER_KM"] = cells_per_km
     counted = []
-    monkeypatch.setattr(service, "_Counted", lambda *args: counted.append(args) or Counted(*args))
+    monkeypatch.setattr(find, "ByCells", lambda *args: counted.append(args) or ByCells(*args))
     rng = random.Random(9)
     with app.app_context():
         for number in range(300):

@@ -337,8 +337,9 @@ def test_distances_use_the_public_point(app, leader):
     here = Origin("x", 51.6, -0.2)
     _, results = run(app, here, 50)
     with app.app_context():
+        from app.extensions import db
         from app.models.directory import LeaderProfile
-        profile = search.db.session.query(LeaderProfile).filter_by(slug=slug).one()
+        profile = db.session.query(LeaderProfile).filter_by(slug=slug).one()
         expected = haversine_km(here.lat, here.lng, profile.public_lat, profile.public_lng)
     assert results.hits[0].distance_km == pytest.approx(expected)
 

@@ -1,0 +1,93 @@
+"""search(): one page of the listed leaders matching the filters, near a place or by name."""
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.directory.search import statements
+from app.directory.search.nearest import NEAREST_COUNT, nearest
+from app.directory.search.results import DEFAULT_RADIUS, PER_PAGE, Filters, Hit, Origin, Results, Summary
+from app.directory.search.strategies import ByCells, ByName, ByPoints, Found, Listed, crowded, within
+from app.extensions import db
+from app.geo.distance import haversine_km
+from app.models.directory import LeaderProfile
+
+
+def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Filters = Filters(),
+           page: int = 1, per_page: int = PER_PAGE, *, sort: str = "distance", full_scan: bool = False) -> Results:
+    """Listed leaders matching the filters: near `origin` by distance (or by name), else everyone by name.
+
+    Near a place, by points or, where leaders are crowded, by cells (see strategies). When
+    nobody is inside the circle, the nearest leaders are returned instead (Results.nearest).
+    Leaders who work online follow when filters.online is on. full_scan skips the index (for
+    the benchmark's comparison only).
+
+    sort="name" orders the leaders inside the circle (and the nearest ones) by name_key, then
+    id, as Python orders casefolded names; leaders who work online still follow, by name.
+    """
+    page = max(1, page)
+    start, stop = (page - 1) * per_page, page * per_page
+    if origin is None:
+        total, rows = statements.listed_by_name(filters, page, per_page)
+        return Results([Hit(id_, None, online) for id_, online in rows], total, page, per_page)
+
+    by_name = sort == "name"
+    found: Found
+    if full_scan:
+        found = Listed(within(origin, radius_km, statements.full_scan(filters)), by_name=by_name)
+    elif by_name:  # every point inside the circle is needed to order by name: no counting by cells
+        found = ByName(ByPoints.around(origin, radius_km, filters))
+    elif filters.countable and crowded(origin, radius_km):
+        found = ByCells(origin, radius_km, filters)
+    else:
+        found = ByPoints.around(origin, radius_km, filters)
+    is_nearest = not found.total
+    if is_nearest:
+        found = Listed(nearest(origin, filters, NEAREST_COUNT, radius_km, full_scan=full_scan), by_name=by_name)
+    total = found.total
+    hits = [Hit(match.profile_id, match.distance_km, bool(match.online), summary=match.summary)
+            for match in found.page(start, stop)]
+
+    if filters.online:
+        online_total = statements.online_count(filters) - found.online
+        wanted = stop - total  # how many online leaders this page still needs
+        if wanted > 0:
+            skip = max(0, start - total)
+            hits += _online_beyond(origin, filters, found, skip, min(per_page, wanted))
+        total += online_total
+    return Results(hits, total, page, per_page, origin, radius_km, is_nearest)
+
+
+def _online_beyond(origin: Origin, filters: Filters, found: Found, skip: int, limit: int) -> list[Hit]:
+    """Online leaders not already listed, by name: skip `skip` of them and take `limit`."""
+    hits = []
+    for id_, point_lat, point_lng in statements.online_by_name(filters, skip + limit + found.online):
+        if found.holds(id_, point_lat, point_lng):
+            continue
+        if skip:
+            skip -= 1
+            continue
+        distance = None
+        if point_lat is not None and point_lng is not None:
+            distance = haversine_km(origin.lat, origin.lng, point_lat, point_lng)
+        hits.append(Hit(id_, distance, True, beyond_radius=True))
+        if len(hits) == limit:
+            break
+    return hits
+
+
+def summaries(hits: Sequence[Hit]) -> dict[int, Summary]:
+    """The public fields of each hit by profile id: most were read with the page, the rest are read now."""
+    found = {hit.profile_id: hit.summary for hit in hits if hit.summary is not None}
+    return found | statements.summaries([hit.profile_id for hit in hits if hit.summary is None])
+
+
+def load_profiles(hits: Sequence[Hit]) -> dict[int, LeaderProfile]:
+    """The profiles for one page of hits, with what the leader card shows loaded up front."""
+    if not hits:
+        return {}
+    profiles = db.session.scalars(
+        select(LeaderProfile).where(LeaderProfile.id.in_([hit.profile_id for hit in hits]))
+        .options(selectinload(LeaderProfile.focus_areas), selectinload(LeaderProfile.programs))
+    )
+    return {profile.id: profile for profile in profiles}

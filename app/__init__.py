@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine, make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as app_config
-from app import models, params, urls
+from app import models, params, storage, urls
 from app.extensions import csrf, db, limiter, login, migrate
 
 
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     app_config.load(app, test_config)
+    storage.init_app(app)  # an unknown LEADERS_UPLOAD_STORAGE stops the start
     _refuse_a_missing_sqlite_file(app)
     _configure_logging(app)
     if app.config["PROXY_FIX"]:

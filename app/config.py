@@ -92,6 +92,8 @@ def defaults(instance_path: str) -> dict:
         # point: reading grows with the leaders, counting with the circle's edge. Both are exact.
         "SEARCH_CELLS_PER_KM": 40,
         "UPLOAD_FOLDER": str(Path(instance_path) / "uploads"),
+        # Which store keeps the uploads (app/storage.py STORES); "local" is UPLOAD_FOLDER.
+        "UPLOAD_STORAGE": "local",
         "DEMO_BANNER": True,
     }
 

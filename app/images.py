@@ -1,14 +1,15 @@
 """The one pipeline for uploaded pictures: checked, decoded in bounded memory, stripped, stored."""
 import io
-import os
 import secrets
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app, send_from_directory
+from flask import abort, redirect, request, send_file
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from app.storage import delete_after_commit, storage
 
 MAX_BYTES = 5 * 1024 * 1024
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
@@ -31,7 +32,7 @@ QUALITY = 85
 REDUCING_GAP = 2
 # Converting and flattening go a strip of rows at a time, never a second full-size copy.
 STRIP_PIXELS = 1_000_000
-# Folders under UPLOAD_FOLDER.
+# Kinds of picture: the first part of their storage keys (folders under UPLOAD_FOLDER).
 PHOTOS = "leaders"
 COVERS = "covers"
 
@@ -63,52 +64,59 @@ class Size:
 
 # Storage -----------------------------------------------------------------------------------
 
-def upload_dir(kind: str) -> Path:
-    """Where pictures of one kind (PHOTOS, COVERS) live, under LEADERS_UPLOAD_FOLDER."""
-    return Path(current_app.config["UPLOAD_FOLDER"]) / kind
-
-
-def save(stream: BinaryIO, folder: Path, sizes: tuple[Size, ...], *,
+def save(stream: BinaryIO, kind: str, sizes: tuple[Size, ...], *,
          min_size: tuple[int, int] = (MIN_SIDE, MIN_SIDE)) -> str:
     """Check, clean and store an upload at every size; returns the random name they share.
 
-    Each size is written as `<name><suffix>.jpg`. Raises ImageError when the upload is refused.
+    Each size is stored as `<kind>/<name><suffix>.jpg`. Raises ImageError when the upload is
+    refused, and then stores nothing.
     """
     pictures = prepare(stream.read(MAX_BYTES + 1), sizes, min_size=min_size)
     name = secrets.token_hex(16)
-    folder.mkdir(parents=True, exist_ok=True)
-    written, partial = [], None
+    store = storage()
+    written = []
     try:
         for size, picture in zip(sizes, pictures):
-            path = folder / f"{name}{size.suffix}.jpg"
-            # Written beside, then renamed: a half-written file is never served.
-            partial = folder / f".{name}{size.suffix}.partial"
+            encoded = io.BytesIO()
             # Only the pixels: no info (EXIF, comment, ICC, XMP) is handed to the encoder.
-            picture.save(partial, "JPEG", quality=QUALITY, optimize=True)
-            os.replace(partial, path)
-            written.append(path)
+            picture.save(encoded, "JPEG", quality=QUALITY, optimize=True)
+            encoded.seek(0)
+            store.save(f"{kind}/{name}{size.suffix}.jpg", encoded)
+            written.append(f"{kind}/{name}{size.suffix}.jpg")
     except BaseException:
-        if partial is not None:
-            partial.unlink(missing_ok=True)
-        for path in written:
-            path.unlink(missing_ok=True)
+        for key in written:
+            store.delete(key)
         raise
     return name
 
 
-def delete(name: str | None, folder: Path, sizes: tuple[Size, ...]) -> None:
-    if not name:
-        return
-    for size in sizes:
-        (folder / f"{Path(name).name}{size.suffix}.jpg").unlink(missing_ok=True)
+def delete(name: str | None, kind: str, sizes: tuple[Size, ...]) -> None:
+    """Remove every size of a stored picture once the current transaction commits."""
+    if name:
+        delete_after_commit([f"{kind}/{Path(name).name}{size.suffix}.jpg" for size in sizes])
 
 
-def send(folder: Path, file_name: str, *, everyone: bool):
+def send(kind: str, file_name: str, *, everyone: bool):
     """The stored file; browsers alone may keep it, an hour when everyone may see it, else not.
 
     Never in shared caches: hiding a profile or unpublishing a post must take effect.
     """
-    response = send_from_directory(folder, file_name)
+    store = storage()
+    key = f"{kind}/{file_name}"
+    direct = store.url(key)
+    if direct is not None:
+        response = redirect(direct)
+    else:
+        try:
+            stream = store.open(key)
+        except (FileNotFoundError, ValueError):  # no such file, or a name that is no key
+            abort(404)
+        length = stream.seek(0, io.SEEK_END)
+        stream.seek(0)
+        # A key's content never changes (every upload gets a new name): the key is its ETag.
+        response = send_file(stream, mimetype="image/jpeg", etag=key, conditional=False)
+        response.content_length = length
+        response = response.make_conditional(request, accept_ranges=True, complete_length=length)
     response.headers["Cache-Control"] = "private, max-age=3600" if everyone else "private, no-store"
     response.headers.pop("Expires", None)
     return response

@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 CHILD = """
 import sys, tempfile
 from pathlib import Path
+from flask import Flask
 from app import images
 
 
@@ -35,7 +36,10 @@ images.prepare(Path(sys.argv[3]).read_bytes(), sizes)
 before = peak_rss_kib()
 try:
     with tempfile.TemporaryDirectory() as folder:
-        images.save(open(sys.argv[1], "rb"), Path(folder), sizes)
+        store = Flask("bench")
+        store.config["UPLOAD_FOLDER"] = folder
+        with store.app_context():
+            images.save(open(sys.argv[1], "rb"), images.PHOTOS, sizes)
     answer = "stored"
 except images.ImageError as error:
     answer = "refused: " + str(error)[:60]

@@ -5,9 +5,9 @@ from flask import Blueprint, Response, abort, current_app, render_template
 from flask_login import current_user
 from markupsafe import Markup
 
-from app import images, permissions
+from app import permissions
 from app.blog import services
-from app.editorial.services import covers_dir, proposal_with_cover
+from app.editorial.services import proposal_with_cover, send_cover
 from app.extensions import db
 from app.models.accounts import User
 from app.models.base import utcnow
@@ -99,7 +99,7 @@ def cover(name):
     found = proposal_with_cover(name) if COVER_NAME.match(name) else None
     if found is None or not (found.is_live or permissions.can_view_proposal(current_user, found)):
         abort(404)
-    return images.send(covers_dir(), name, everyone=found.is_live)
+    return send_cover(name, everyone=found.is_live)
 
 
 @bp.get("/sitemap.xml")

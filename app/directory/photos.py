@@ -1,6 +1,5 @@
 """Leader photos: stored through the image pipeline at two sizes, served while the profile is."""
 import re
-from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import select
@@ -19,17 +18,18 @@ FILE_NAME = re.compile(r"^([0-9a-f]{32})(?:-160)?\.jpg$")
 PhotoError = images.ImageError
 
 
-def photos_dir(upload_folder: str) -> Path:
-    return Path(upload_folder) / images.PHOTOS
-
-
-def save_photo(stream: BinaryIO, upload_folder: str) -> str:
+def save_photo(stream: BinaryIO) -> str:
     """Check, clean and store an uploaded photo; returns the stored name (without suffix)."""
-    return images.save(stream, photos_dir(upload_folder), SIZES)
+    return images.save(stream, images.PHOTOS, SIZES)
 
 
-def delete_photo(name: str | None, upload_folder: str) -> None:
-    images.delete(name, photos_dir(upload_folder), SIZES)
+def delete_photo(name: str | None) -> None:
+    """Remove the photo's files once the transaction that drops it commits."""
+    images.delete(name, images.PHOTOS, SIZES)
+
+
+def send_photo(file_name: str, *, everyone: bool):
+    return images.send(images.PHOTOS, file_name, everyone=everyone)
 
 
 def profile_with_photo(file_name: str) -> LeaderProfile | None:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import images, permissions
+from app import permissions
 from app.auth.forms import ConfirmForm
 from app.directory import photos, services
 from app.directory.forms import ApplicationForm, ContactForm, PhotoForm, ProfileForm
@@ -122,8 +122,7 @@ def photo(name):
     found = photos.profile_with_photo(name)
     if found is None or not permissions.can_view_profile(current_user, found):
         abort(404)
-    return images.send(photos.photos_dir(current_app.config["UPLOAD_FOLDER"]), name,
-                       everyone=permissions.can_view_profile(None, found))
+    return photos.send_photo(name, everyone=permissions.can_view_profile(None, found))
 
 
 # One's own profile --------------------------------------------------------------------------

@@ -230,24 +230,22 @@ def set_listed(profile: LeaderProfile, listed: bool) -> None:
 
 def delete_profile(profile: LeaderProfile) -> None:
     """Remove the profile and its photo; the account (and its leader role) stays."""
-    photo = profile.photo
+    photos.delete_photo(profile.photo)
     db.session.delete(profile)
     db.session.flush()
-    photos.delete_photo(photo, current_app.config["UPLOAD_FOLDER"])
 
 
 # Photos -----------------------------------------------------------------------------------
 
 def replace_photo(profile: LeaderProfile, stream) -> None:
     """Store the new photo (raises photos.PhotoError), then drop the old files."""
-    folder = current_app.config["UPLOAD_FOLDER"]
     old = profile.photo
-    profile.photo = photos.save_photo(stream, folder)
-    photos.delete_photo(old, folder)
+    profile.photo = photos.save_photo(stream)
+    photos.delete_photo(old)
 
 
 def remove_photo(profile: LeaderProfile) -> None:
-    photos.delete_photo(profile.photo, current_app.config["UPLOAD_FOLDER"])
+    photos.delete_photo(profile.photo)
     profile.photo = None
 
 

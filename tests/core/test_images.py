@@ -189,7 +189,7 @@ with app.app_context():
     def upload(data):
         if kind == "cover":
             return store_cover(FileStorage(io.BytesIO(data), "picture"))
-        return photos.save_photo(io.BytesIO(data), app.config["UPLOAD_FOLDER"])
+        return photos.save_photo(io.BytesIO(data))
 
     small = io.BytesIO()
     from PIL import Image

@@ -73,7 +73,8 @@ def can_change_comment(user, comment) -> bool:
 
 
 # Leader directory --------------------------------------------------------------------------
-# Profiles are duck-typed (user_id, listed, contact_enabled, user) to keep imports one-way.
+# Profiles are duck-typed (user_id, is_public, contact_enabled) to keep imports one-way;
+# is_public is the one rule for "anyone may see it" (models/directory.py LeaderProfile.is_public).
 
 def can_have_profile(user) -> bool:
     """Leaders keep a directory profile; admins may make one too (to try the site)."""
@@ -86,9 +87,7 @@ def _owns(user, profile) -> bool:
 
 def can_view_profile(user, profile) -> bool:
     """Listed profiles of active accounts for everyone; hidden ones for the owner and admins."""
-    if _owns(user, profile) or is_admin(user):
-        return True
-    return bool(profile.listed and profile.user is not None and profile.user.active)
+    return _owns(user, profile) or is_admin(user) or profile.is_public
 
 
 def can_edit_profile(user, profile) -> bool:
@@ -103,8 +102,7 @@ def can_see_exact_location(user, profile) -> bool:
 def can_contact(user, profile) -> bool:
     """Signed-in visitors with a confirmed email, to leaders who accept messages, not themselves."""
     return (_signed_in(user) and user.is_verified and not _owns(user, profile)
-            and profile.contact_enabled and profile.listed
-            and profile.user is not None and profile.user.active)
+            and profile.contact_enabled and profile.is_public)
 
 
 def can_apply_to_lead(user) -> bool:

@@ -1,5 +1,5 @@
 """Admin rules for changing roles and deactivating accounts."""
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import or_, select, update
 
 from app.extensions import db
 from app.models.accounts import Role, User
@@ -32,14 +32,17 @@ def deactivate(actor: User, target: User) -> None:
         raise AdminError("You cannot deactivate your own account.")
     target.active = False
     target.end_sessions()
-    _set_searchable(target, False)
+    _keep_searchable(target)
 
 
 def reactivate(target: User) -> None:
     target.active = True
-    _set_searchable(target, LeaderProfile.listed)
+    _keep_searchable(target)
 
 
-def _set_searchable(target: User, value: bool | ColumnElement[bool]) -> None:
-    """The search reads leader_profiles.searchable, not users: it changes with the account, at once."""
-    db.session.execute(update(LeaderProfile).where(LeaderProfile.user_id == target.id).values(searchable=value))
+def _keep_searchable(target: User) -> None:
+    """The search reads leader_profiles.searchable (LeaderProfile.is_public kept as a column), not
+    users: it changes with the account, at once."""
+    db.session.flush()  # the rule reads users.active
+    db.session.execute(update(LeaderProfile).where(LeaderProfile.user_id == target.id)
+                       .values(searchable=LeaderProfile.is_public))

@@ -128,4 +128,4 @@ def search_form() -> SearchForm:
 def public_profile_of(user) -> LeaderProfile | None:
     """A person's leader profile when anyone may see it, for the leader card on blog pages."""
     profile = services.profile_of(user) if user is not None else None
-    return profile if profile is not None and services.is_public(profile) else None
+    return profile if profile is not None and profile.is_public else None

@@ -51,24 +51,19 @@ def profile_of(user) -> LeaderProfile | None:
     return db.session.scalar(select(LeaderProfile).where(LeaderProfile.user_id == user.id))
 
 
-def is_public(profile: LeaderProfile) -> bool:
-    return bool(profile.listed and profile.user is not None and profile.user.active)
-
-
 def profile_url_for(user) -> str | None:
     """The public profile page of a user (for bylines), or None if they have no public profile."""
     profile = profile_of(user) if user is not None else None
-    if profile is None or not is_public(profile):
+    if profile is None or not profile.is_public:
         return None
     return url_for("directory.profile", slug=profile.slug)
 
 
 def public_slugs(limit: int = 50000) -> list[tuple[str, object]]:
-    """(slug, updated_at) of listed profiles of active accounts, for the sitemap."""
+    """(slug, updated_at) of the profiles anyone may see, for the sitemap."""
     return list(db.session.execute(
         select(LeaderProfile.slug, LeaderProfile.updated_at)
-        .join(User, User.id == LeaderProfile.user_id)
-        .where(LeaderProfile.listed.is_(True), User.active.is_(True))
+        .where(LeaderProfile.is_public)
         .order_by(LeaderProfile.id).limit(limit)).all())
 
 
@@ -79,32 +74,11 @@ def public_place(profile: LeaderProfile) -> str:
     return ", ".join(dict.fromkeys(parts))
 
 
-def public_card(profile: LeaderProfile) -> dict:
-    """The public facts of a profile as plain data (for JSON and tests): never the private point."""
-    return {
-        "slug": profile.slug,
-        "name": profile.display_name,
-        "headline": profile.headline,
-        "city": profile.city,
-        "region": profile.region,
-        "country": profile.country,
-        "lat": profile.public_lat,
-        "lng": profile.public_lng,
-        "online": profile.works_online,
-        "url": url_for("directory.profile", slug=profile.slug),
-        "photo": url_for("directory.photo", name=f"{profile.photo}-{photos.THUMB_SIZE}.jpg")
-        if profile.photo else None,
-        "focus_areas": [area.name for area in profile.focus_areas[:3]],
-        "verified_programs": [item.program.name for item in profile.programs if item.verified],
-    }
-
-
 def featured_quotes(limit: int = 6) -> list[LeaderProfile]:
-    """Quotes the admins chose for the home page, from listed profiles of active leaders."""
+    """Quotes the admins chose for the home page, from profiles anyone may see."""
     return list(db.session.scalars(
-        select(LeaderProfile).join(User, User.id == LeaderProfile.user_id)
-        .where(LeaderProfile.featured_quote.is_(True), LeaderProfile.quote != "",
-               LeaderProfile.listed.is_(True), User.active.is_(True))
+        select(LeaderProfile)
+        .where(LeaderProfile.featured_quote.is_(True), LeaderProfile.quote != "", LeaderProfile.is_public)
         .order_by(LeaderProfile.updated_at.desc(), LeaderProfile.id)
         .options(selectinload(LeaderProfile.programs))  # each quote names a program
         .limit(limit)))
@@ -225,7 +199,7 @@ def set_programs(profile: LeaderProfile, program_ids: list[int]) -> None:
 
 def set_listed(profile: LeaderProfile, listed: bool) -> None:
     profile.listed = listed
-    profile.searchable = bool(listed and profile.user is not None and profile.user.active)
+    profile.searchable = profile.is_public
 
 
 def delete_profile(profile: LeaderProfile) -> None:

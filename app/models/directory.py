@@ -2,8 +2,9 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import (Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Table,
+from sqlalchemy import (Boolean, ColumnElement, DateTime, Float, ForeignKey, Index, Integer, String, Table,
                         Column, Text, event, true)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -97,8 +98,8 @@ class LeaderProfile(db.Model):
     photo: Mapped[str | None] = mapped_column(String(80), index=True)
     works_online: Mapped[bool] = mapped_column(Boolean, default=False)
     listed: Mapped[bool] = mapped_column(Boolean, default=True)  # False: hidden (unlisted)
-    # listed and the account active, kept by set_listed and deactivate/reactivate: the search
-    # reads this instead of joining users.
+    # is_public (listed, and the account active) kept as a column by set_listed and
+    # deactivate/reactivate: the search reads this instead of joining users.
     searchable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     contact_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -129,6 +130,17 @@ class LeaderProfile(db.Model):
     focus_areas: Mapped[list[FocusArea]] = relationship(secondary=profile_focus_areas,
                                                         order_by=FocusArea.name)
     programs: Mapped[list[ProfileProgram]] = relationship(cascade="all, delete-orphan")
+
+    @hybrid_property
+    def is_public(self) -> bool:
+        """Anyone may see it: listed, and the account active. The one rule, in Python and in SQL
+        (LeaderProfile.is_public in a query); `searchable` keeps it as a column for the search."""
+        return bool(self.listed and self.user is not None and self.user.active)
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls) -> ColumnElement[bool]:
+        return cls.listed.is_(True) & cls.user.has(active=True)
 
 
 def cell_of_point(public_lat: float | None, public_lng: float | None) -> tuple[int | None, int | None]:

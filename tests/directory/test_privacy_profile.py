@@ -103,10 +103,16 @@ def test_points_close_together_in_one_cell_give_the_same_public_answer(app, clie
 
 
 def test_public_card_carries_only_the_public_point(app, city_leader):
+    """The card behind /api/leaders and the /leaders map: only the public point."""
     from app.directory import services
+    from app.directory.cards import public_card
+    from app.directory.search import Hit, Summary, summaries
     _, slug = city_leader
     with app.test_request_context():
-        card = services.public_card(services.profile_by_slug(slug))
+        profile = services.profile_by_slug(slug)
+        card = public_card(Summary.of(profile))  # from a loaded profile, as the map
+        # From the columns the search reads, as /api/leaders: the same card.
+        assert public_card(summaries([Hit(profile.id, None, False)])[profile.id]) == card
     assert (card["lat"], card["lng"]) == public_point(EXACT_LAT, EXACT_LNG, "city")
     assert_no_leak(repr(card))
     assert "12 Rue" not in repr(card)

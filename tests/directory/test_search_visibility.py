@@ -57,3 +57,46 @@ def test_a_hidden_leader_stays_hidden_after_reactivation(client, login_as, make_
     client.post(f"/admin/users/{person.id}/deactivate")
     client.post(f"/admin/users/{person.id}/reactivate")
     assert api_slugs(client.application.test_client()) == []
+
+
+def test_one_rule_says_who_is_public_in_python_in_sql_and_in_the_search_column(app):
+    """listed x active: LeaderProfile.is_public, its SQL form, permissions, the sitemap's list and
+    `searchable` (what the search reads) agree for every combination, after each way they change."""
+    from sqlalchemy import select
+
+    from app import permissions
+    from app.admin.services import deactivate, reactivate
+    from app.directory import services
+    from app.extensions import db
+    from app.models.accounts import User
+    from app.models.directory import LeaderProfile
+    from tests.directory.search_fixtures import add_leader
+
+    with app.app_context():
+        admin = User(email="rule-admin@example.com", display_name="Admin", password_hash="x", role=Role.ADMIN)
+        db.session.add(admin)
+        profiles = {(listed, active): add_leader(f"Rule {listed} {active}", listed=listed, active=active)
+                    for listed in (True, False) for active in (True, False)}
+
+        def agree() -> None:
+            in_sql = set(db.session.scalars(select(LeaderProfile.id).where(LeaderProfile.is_public)))
+            in_sitemap = {slug for slug, _ in services.public_slugs()}
+            for (listed, active), profile in profiles.items():
+                db.session.refresh(profile)
+                expected = profile.listed and profile.user.active
+                assert profile.is_public is expected
+                assert (profile.id in in_sql) is expected
+                assert (profile.slug in in_sitemap) is expected
+                assert permissions.can_view_profile(None, profile) is expected
+                assert profile.searchable is expected, (listed, active)
+
+        agree()
+        assert {key for key, profile in profiles.items() if profile.is_public} == {(True, True)}
+        for profile in profiles.values():
+            services.set_listed(profile, not profile.listed)
+        db.session.commit()
+        agree()
+        for profile in profiles.values():
+            (deactivate(admin, profile.user) if profile.user.active else reactivate(profile.user))
+        db.session.commit()
+        agree()

@@ -18,7 +18,9 @@ from geopy.location import Location
 from sqlalchemy import delete, func, insert, select
 
 from app.directory import services
+from app.directory.cards import public_card
 from app.directory.geocoding import get_geocoder
+from app.directory.search import Summary
 from app.extensions import db
 from app.geo.distance import KM_PER_DEGREE_LAT, haversine_km
 from app.geo.gazetteer import Place, PlaceName, normalize
@@ -97,7 +99,7 @@ def what_is_public(app, client, slug) -> dict:
     [result] = [result for result in found["results"] if result["slug"] == slug]
     named = {key: result[key] for key in ("city", "region", "country")}
     with app.test_request_context():
-        card = services.public_card(services.profile_by_slug(slug))
+        card = public_card(Summary.of(services.profile_by_slug(slug)))
     assert {key: card[key] for key in named} == named
     place = ", ".join(dict.fromkeys(part for part in named.values() if part))
     assert place in client.get(f"/leaders/{slug}").get_data(True)

@@ -4,9 +4,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from app import demo, mail
-from app.directory import demo as directory_demo  # noqa: F401  (leaders seed before the blog)
-from app.editorial import demo as editorial_demo  # noqa: F401  (adds its seeder to demo.SEEDERS)
+from app import demo, features, mail
 from app.auth import services as accounts
 from app.auth.passwords import password_problem
 from app.extensions import db
@@ -65,7 +63,7 @@ def seed_demo(seed_value, if_empty, leaders, banner):
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
         click.echo("The database already has accounts; demo data not loaded.")
     else:
-        counts = demo.seed(seed_value, leaders=leaders)
+        counts = features.seed_demo(seed_value, leaders=leaders)
         db.session.commit()
         click.echo("Demo data: " + ", ".join(f"{key} {value}" for key, value in counts.items()))
     if banner:

@@ -1,6 +1,4 @@
-"""Demo data for trying the site: invented people, deterministic and safe to load twice."""
-import random
-
+"""Demo data for trying the site: the demo accounts; each feature seeds its own (app/features.py)."""
 from app.auth import services as accounts
 from app.models.accounts import Role
 
@@ -13,21 +11,15 @@ DEMO_ACCOUNTS = [
     ("member@demo.leaders.example", "Jun Watanabe", Role.MEMBER),
 ]
 
-# Features append callables(rng, options) that add their own demo data, in order.
-SEEDERS: list = []
 
-
-def seed(seed: int = 2026, **options) -> dict[str, int]:
-    """Create the demo accounts (and each feature's data) unless they already exist."""
+def seed_accounts(_rng, _options) -> dict[str, int]:
+    """Create the demo accounts that do not exist yet (the account feature's demo data)."""
     created = 0
     for email, name, role in DEMO_ACCOUNTS:
         if accounts.find_by_email(email) is None:
             accounts.create_user(email, name, DEMO_PASSWORD, role, verified=True)
             created += 1
-    counts = {"accounts": created}
-    for seeder in SEEDERS:
-        counts.update(seeder(random.Random(seed), options) or {})
-    return counts
+    return {"accounts": created}
 
 
 def banner() -> str:

@@ -2,6 +2,7 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
 
+from app.account import services as leaving
 from app.auth import services, sessions
 from app.auth.forms import ConfirmForm
 from app.account.forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
@@ -104,7 +105,7 @@ def end_other_sessions():
 @bp.get("/export.json")
 @login_required
 def export():
-    return Response(services.export_data(current_user), mimetype="application/json",
+    return Response(leaving.export_data(current_user), mimetype="application/json",
                     headers={"Content-Disposition":
                              'attachment; filename="leaders-network-my-data.json"'})
 
@@ -115,7 +116,7 @@ def delete():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        services.delete_account(user)  # its sessions go with it
+        leaving.delete_account(user)  # its sessions go with it
         db.session.commit()
         # In this order, so Flask-Login still deletes the remember-me cookie.
         session.clear()

@@ -1,6 +1,5 @@
 """Account rules: registration, tokens, authentication, password and email changes."""
 import hashlib
-import json
 from datetime import timedelta
 
 from flask import current_app
@@ -208,12 +207,10 @@ def change_email(user: User, new_email: str) -> None:
         raise AccountError("Another account uses this email address.") from None
 
 
-# Leaving ----------------------------------------------------------------------------------
+# The account in the feature list (app/features.py) ------------------------------------------
 
-EXPORTERS: list = []  # features add callables(user) -> (key, data) to the data download
-
-
-def export_data(user: User) -> str:
+def export_data(user: User) -> dict:
+    """The first sections of "download my data": the account and its sessions."""
     data = {
         "account": {
             "email": user.email,
@@ -230,14 +227,7 @@ def export_data(user: User) -> str:
          "last_seen_at": _iso(row.last_seen_at)}
         for row in sessions.of_user(user)
     ]
-    for exporter in EXPORTERS:
-        key, value = exporter(user)
-        data[key] = value
-    return json.dumps(data, indent=2, ensure_ascii=False)
-
-
-def delete_account(user: User) -> None:
-    db.session.delete(user)
+    return data
 
 
 def _iso(value) -> str | None:

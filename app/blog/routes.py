@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, current_app, render_template
 from flask_login import current_user
 from markupsafe import Markup
 
-from app import permissions
+from app import features, permissions
 from app.blog import services
 from app.editorial.services import proposal_with_cover, send_cover
 from app.extensions import db
@@ -104,12 +104,5 @@ def cover(name):
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    urls = [(site_url("pages.home"), None), (site_url("pages.about"), None),
-            (site_url("blog.index"), None)]
-    for found in services.latest_posts(limit=50000):
-        urls.append((site_url("blog.post", slug=found.slug), found.published_at))
-    for found in services.tags_in_use():
-        urls.append((site_url("blog.tag", tag=found.slug), None))
-    for source in services.SITEMAP_SOURCES:
-        urls.extend(source())
+    urls = list(features.sitemap_entries())
     return Response(render_template("blog/sitemap.xml", urls=urls), mimetype="application/xml")

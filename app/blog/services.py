@@ -4,12 +4,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.directory.services import profile_url_for
 from app.editorial.workflow import State
 from app.extensions import db
 from app.models.editorial import Proposal, Tag
-
-# Features add callables() -> iterable of (absolute_url, lastmod datetime or None) to /sitemap.xml.
-SITEMAP_SOURCES: list = []
+from app.urls import site_url
 
 
 def published_query(tag: Tag | None = None):
@@ -51,12 +50,14 @@ def tags_in_use() -> list[Tag]:
 
 
 def profile_url(user) -> str | None:
-    """The author's directory profile, when the directory feature is there and they have one."""
-    try:
-        from app.directory.services import profile_url_for
-    except ImportError:
-        return None
-    try:
-        return profile_url_for(user)
-    except Exception:  # the directory is someone else's feature; a byline must not break on it
-        return None
+    """The author's directory profile, when they have one anyone may see."""
+    return profile_url_for(user)
+
+
+def sitemap_entries():
+    """(address, last change) of the blog, its published posts and the tags they carry."""
+    yield site_url("blog.index"), None
+    for found in latest_posts(limit=50000):
+        yield site_url("blog.post", slug=found.slug), found.published_at
+    for found in tags_in_use():
+        yield site_url("blog.tag", tag=found.slug), None

@@ -363,5 +363,3 @@ def seed_bulk(rng: random.Random, count: int, areas: list[FocusArea],
         db.session.execute(insert(ProfileProgram.__table__), program_rows[start:start + BATCH])
     return len(users)
 
-
-demo.SEEDERS.append(seed_directory)

@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import permissions
 from app.auth.forms import ConfirmForm
+from app.blog.services import published_posts_by
 from app.directory import photos, services
 from app.directory.forms import ApplicationForm, ContactForm, PhotoForm, ProfileForm
 from app.directory.search_forms import LINK_PARAMS
@@ -58,7 +59,7 @@ def _render_profile(found: LeaderProfile, preview: bool):
         bio=Markup(render_markdown(found.bio)) if found.bio else None,
         links=[line for line in found.links.splitlines() if line.strip()],
         languages=services.split_list(found.languages),
-        posts=_published_posts(found.user_id),
+        posts=published_posts_by(found.user_id, limit=5),
         can_edit=not preview and permissions.can_edit_profile(current_user, found),
         can_contact=not preview and permissions.can_contact(current_user, found),
         confirm_form=ConfirmForm(),
@@ -106,14 +107,6 @@ def _back_to_results(raw: str | None) -> str | None:
     if not kept:
         return None
     return url_for("search.index") + "?" + urlencode(kept)
-
-
-def _published_posts(user_id: int) -> list:
-    try:
-        from app.blog.services import published_posts_by
-    except ImportError:  # the blog is a separate feature; a profile works without it
-        return []
-    return published_posts_by(user_id, limit=5)
 
 
 @bp.get("/photos/<name>")
@@ -410,15 +403,3 @@ def featured_quotes(limit: int = 6) -> list[dict]:
     return [{"profile": found, "program": services.main_program(found)}
             for found in services.featured_quotes(limit)]
 
-
-def _sitemap_entries():
-    for slug, updated_at in services.public_slugs(limit=50000):
-        yield site_url("directory.profile", slug=slug), updated_at
-
-
-try:
-    from app.blog.services import SITEMAP_SOURCES
-except ImportError:  # the blog is optional here
-    pass
-else:
-    SITEMAP_SOURCES.append(_sitemap_entries)

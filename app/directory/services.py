@@ -3,11 +3,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import mail
-from app.auth import services as accounts
 from app.database import get_or_create, insert_unique, lock_row
 from app.directory import photos
 from app.directory.geocoding import get_geocoder
@@ -567,13 +566,14 @@ def profiles_with_quotes() -> list[LeaderProfile]:
                                              LeaderProfile.display_name)))
 
 
-# Download my data -------------------------------------------------------------------------
+# The directory in the feature list (app/features.py) ----------------------------------------
 
-def export_profile(user: User) -> tuple[str, dict | None]:
+def export_data(user: User) -> dict:
+    """The person's part of "download my data": their profile, as they entered it."""
     profile = profile_of(user)
     if profile is None:
-        return "leader_profile", None
-    return "leader_profile", {
+        return {"leader_profile": None}
+    return {"leader_profile": {
         "slug": profile.slug,
         "display_name": profile.display_name,
         "headline": profile.headline,
@@ -595,7 +595,20 @@ def export_profile(user: User) -> tuple[str, dict | None]:
             "public_lng": profile.public_lng,
         },
         "has_photo": bool(profile.photo),
-    }
+    }}
 
 
-accounts.EXPORTERS.append(export_profile)
+def forget_user(user: User) -> None:
+    """Before the account goes: the profile and its photo files (once the deletion commits),
+    applications to lead and the contact messages the person sent."""
+    profile = db.session.scalar(select(LeaderProfile).where(LeaderProfile.user_id == user.id))
+    if profile is not None:
+        delete_profile(profile)
+    db.session.execute(delete(LeaderApplication).where(LeaderApplication.user_id == user.id))
+    db.session.execute(delete(ContactMessage).where(ContactMessage.sender_id == user.id))
+
+
+def sitemap_entries():
+    """(address, last change) of every profile anyone may see."""
+    for slug, updated_at in public_slugs(limit=50000):
+        yield site_url("directory.profile", slug=slug), updated_at

@@ -163,6 +163,3 @@ def seed_editorial(rng, options) -> dict[str, int]:
     db.session.flush()
     return {"editors": len(editors), "proposals": len(STORIES), "published posts": published}
 
-
-if seed_editorial not in demo.SEEDERS:
-    demo.SEEDERS.append(seed_editorial)

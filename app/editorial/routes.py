@@ -5,7 +5,6 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth import services as accounts
 from app.auth.forms import ConfirmForm
 from app.editorial import services
 from app.editorial.forms import ActionForm, CommentForm, ProposalForm
@@ -26,9 +25,6 @@ from app.text.diff import diff_stats, side_by_side, unified
 from app.text.markdown import render_markdown
 
 bp = Blueprint("editorial", __name__)
-
-if services.export_for not in accounts.EXPORTERS:
-    accounts.EXPORTERS.append(services.export_for)
 
 STATUS_CLASSES = {
     State.DRAFT: "draft", State.SUBMITTED: "submitted", State.IN_REVIEW: "submitted",

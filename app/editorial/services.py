@@ -536,11 +536,22 @@ def default_comparison(revisions: list[Revision]) -> tuple[Revision | None, Revi
 
 # Leaving the network ------------------------------------------------------------------------
 
-def export_for(user: User) -> tuple[str, list]:
+def export_data(user: User) -> dict:
+    """The person's part of "download my data": what they proposed, in every state."""
     proposals = db.session.scalars(select(Proposal).where(Proposal.author_id == user.id)).all()
-    return "proposals", [
+    return {"proposals": [
         {"title": p.title, "state": p.state.value, "summary": p.summary,
          "why_it_matters": p.why_it_matters, "body": p.body, "tags": p.tag_text,
          "created_at": p.created_at.isoformat() + "Z"}
         for p in proposals
-    ]
+    ]}
+
+
+def forget_user(user: User) -> None:
+    """Before the account goes: the person's proposals (published posts too), with their
+    revisions, events and comments, and their cover files once the deletion commits.
+    Their comments on other people's proposals stay, unsigned (writer set to NULL)."""
+    for proposal in db.session.scalars(select(Proposal).where(Proposal.author_id == user.id)).all():
+        if proposal.cover_image:
+            _remove_file(proposal.cover_image)
+        db.session.delete(proposal)

@@ -44,6 +44,7 @@ from app.models.directory import (FocusArea, LeaderApplication, LeaderProfile, P
                                   ProfileProgram)
 from app.models.editorial import Comment, Proposal
 from app.models.notifications import Notification
+from app.notifications.unsubscribe import token_for
 from tests.conftest import PASSWORD, login
 from tests.editorial.conftest import make_proposal  # noqa: F401 (a fixture)
 
@@ -237,7 +238,9 @@ def world(app, monkeypatch, make_user, make_proposal):
             "token": [verification_token(db.session.get(User, author.id))],
         }
         by_rule = {("blog.post", "slug"): [db.session.get(Proposal, published[0]).slug],
-                   ("editorial.act", "name"): [action.value for action in Action]}
+                   ("editorial.act", "name"): [action.value for action in Action],
+                   ("notifications.unsubscribe", "token"): [
+                       token_for(author.id, "proposal_decision")]}
     return {"people": people, "real": real, "by_rule": by_rule}
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from app import create_app, demo
+from app import create_app, features
 from app.extensions import db, migrate
 from app.geo.gazetteer import load_gazetteer
 from app.models.accounts import User
@@ -63,7 +63,7 @@ def revisions_first_to_head() -> list[str]:
 def load_demo_data() -> None:
     """The gazetteer and the demo, as `flask geo load` and `flask seed-demo` would, and a few messages."""
     load_gazetteer(db.session, min_population=15000, countries=GAZETTEER_COUNTRIES, include_postal=False)
-    demo.seed(2026)
+    features.seed_demo(2026)
     sender = db.session.scalar(select(User).where(User.email == "member@demo.leaders.example"))
     profiles = db.session.scalars(select(LeaderProfile.id).order_by(LeaderProfile.id).limit(5)).all()
     db.session.add_all(ContactMessage(sender_id=sender.id, profile_id=profile) for profile in profiles)

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from app import permissions
 from app.admin.forms import DeclineForm
-from app.admin.routes import bp
+from app.admin.blueprint import bp
 from app.auth.forms import ConfirmForm
 from app.directory import services
 from app.directory.forms import NameForm

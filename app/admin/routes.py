@@ -1,16 +1,16 @@
 """Admin pages: find people, change roles, deactivate and reactivate accounts."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app import permissions
+from app.admin import directory_routes  # noqa: F401  (its views are on bp too)
 from app.admin import services
+from app.admin.blueprint import bp
 from app.admin.forms import RoleForm
 from app.auth.forms import ConfirmForm
 from app.extensions import db
 from app.models.accounts import Role, User
 from app.params import page_number
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.before_request
@@ -79,7 +79,3 @@ def reactivate(user_id):
         db.session.commit()
         flash(f"{target.display_name}'s account is active again.", "success")
     return redirect(url_for("admin.user", user_id=target.id))
-
-
-# The directory's admin pages register on this blueprint.
-from app.admin import directory_routes  # noqa: E402,F401

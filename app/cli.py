@@ -116,9 +116,9 @@ def editorial_cli():
 @editorial_cli.command("publish-due")
 def publish_due():
     """Publish scheduled posts whose time has come (run every few minutes from cron)."""
-    from app.editorial import services as editorial
+    from app.editorial import steps
 
-    published = editorial.publish_due()
+    published = steps.publish_due()
     db.session.commit()
     if not published:
         click.echo("Nothing is due.")

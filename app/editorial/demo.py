@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, select
 
 from app import demo
 from app.auth import services as accounts
-from app.editorial import services
+from app.editorial import services, steps
 from app.editorial.workflow import Action
 from app.extensions import db
 from app.models.accounts import Role
@@ -147,7 +147,7 @@ def seed_editorial(rng, options) -> dict[str, int]:
             if name == "resubmit":
                 proposal.body += ("\n\nTo join in, come to the next session or write to the "
                                   "organiser: there is always a spare seat.")
-            record = services.take_action(
+            record = steps.take_action(
                 proposal, Action(name), actor, note=NOTES.get(name), now=when,
                 when=now + timedelta(days=3) if name == "schedule" else None,
                 checklist=services.checklist_items())

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.forms import ConfirmForm
-from app.editorial import services
+from app.editorial import services, steps
 from app.editorial.forms import ActionForm, CommentForm, ProposalForm
 from app.editorial.services import CoverError, ProposalInput, StaleProposal
 from app.editorial.workflow import (
@@ -118,7 +118,7 @@ def new():
             proposal = services.create_proposal(current_user, data)  # token not this author's
         try:
             if intent == "submit":
-                services.take_action(proposal, Action.SUBMIT, current_user)
+                steps.take_action(proposal, Action.SUBMIT, current_user)
         except TransitionError as error:
             db.session.rollback()
             form.form_errors.append(error.message)
@@ -278,7 +278,7 @@ def save(proposal_id):
         elif form.remove_cover.data:
             services.remove_cover(proposal)
         if submitting:
-            services.take_action(proposal, submit_action, current_user)
+            steps.take_action(proposal, submit_action, current_user)
         db.session.flush()
     except CoverError as error:
         db.session.rollback()
@@ -353,9 +353,9 @@ def act(proposal_id, name):
     if not form.validate_on_submit():
         return render_action(proposal, action, form)
     try:
-        services.take_action(proposal, action, current_user,
-                             version=whole_number(form.version.data), note=form.note.data,
-                             when=form.when.data, checklist=form.checklist.data or [])
+        steps.take_action(proposal, action, current_user,
+                          version=whole_number(form.version.data), note=form.note.data,
+                          when=form.when.data, checklist=form.checklist.data or [])
         db.session.flush()
     except (StaleProposal, StaleDataError):
         db.session.rollback()

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -14,15 +13,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import images
 from app.database import get_or_create, insert_unique
 from app.editorial import notifications as tell
-from app.editorial.workflow import (
-    ACTION_SPECS, Action, Actor, InputNeeded, Stage, State, Transition, TransitionError, check,
-)
+from app.editorial.workflow import Action, Actor, Stage, State, TransitionError
 from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.base import utcnow
-from app.models.editorial import Checklist, Comment, Event, Proposal, Revision, Tag
+from app.models.editorial import Comment, Event, Proposal, Revision, Tag
 from app.params import whole_number
-from app.text.markdown import excerpt as make_excerpt
 from app.text.markdown import slugify
 
 DEFAULT_CHECKLIST = [
@@ -164,7 +160,7 @@ def create_proposal(author: User, data: ProposalInput,
     return proposal
 
 
-def _check_version(proposal: Proposal, version: int | None) -> None:
+def check_version(proposal: Proposal, version: int | None) -> None:
     if version is not None and int(version) != proposal.version:
         raise StaleProposal(proposal)
 
@@ -179,11 +175,11 @@ def save_proposal(proposal: Proposal, user: User, data: ProposalInput,
             raise TransitionError("You cannot edit your proposal while the editors have it. "
                                   "You can comment on it instead.")
         raise TransitionError("This proposal cannot be edited now.")
-    _check_version(proposal, version)
+    check_version(proposal, version)
     _apply(proposal, data)
     if proposal.author_id != user.id:
-        _snapshot(proposal, user, "copy_edit")
-        _event(proposal, user, "copy_edit", proposal.state, proposal.state, None)
+        snapshot(proposal, user, "copy_edit")
+        record_event(proposal, user, "copy_edit", proposal.state, proposal.state, None)
     db.session.flush()
 
 
@@ -250,16 +246,18 @@ def _remove_file(name: str) -> None:
     images.delete(name.removesuffix(".jpg"), images.COVERS, COVER_SIZES)
 
 
-# Transitions ------------------------------------------------------------------------------
+# The timeline (app.editorial.steps makes the workflow's steps) ---------------------------
 
-def _event(proposal, user, action, source, target, note) -> Event:
+def record_event(proposal, user, action, source, target, note) -> Event:
+    """A line on the proposal's timeline."""
     record = Event(proposal=proposal, actor=user, action=str(action), from_state=source,
                    to_state=target, note=note)
     db.session.add(record)
     return record
 
 
-def _snapshot(proposal: Proposal, user: User, kind: str) -> Revision:
+def snapshot(proposal: Proposal, user: User, kind: str) -> Revision:
+    """A revision: what the proposal said at a submit, a resubmit or a copy edit."""
     number = len(proposal.revisions) + 1
     revision = Revision(
         proposal=proposal, number=number, kind=kind, made_by=user, title=proposal.title,
@@ -268,154 +266,6 @@ def _snapshot(proposal: Proposal, user: User, kind: str) -> Revision:
     )
     db.session.add(revision)
     return revision
-
-
-def _unique_slug(proposal: Proposal) -> str:
-    base = slugify(proposal.title, 80)
-    slug, number = base, 2
-    while db.session.scalar(select(Proposal.id).where(Proposal.slug == slug,
-                                                      Proposal.id != proposal.id)):
-        slug, number = f"{base}-{number}", number + 1
-    return slug
-
-
-@dataclass(frozen=True)
-class Step:
-    """A step the guard allowed, as its step function sees it."""
-
-    proposal: Proposal
-    user: User | None
-    transition: Transition
-    now: datetime
-    checklist: list[str]
-
-
-def take_action(proposal: Proposal, action: Action | str, user: User | None, *,
-                version: int | None = None, note: str | None = None,
-                when: datetime | None = None, checklist: list[str] | tuple = (),
-                now: datetime | None = None) -> Event:
-    """Check the step with the workflow guard, make it, record it and tell who needs telling."""
-    action = Action(action)
-    spec = ACTION_SPECS[action]
-    now = now or utcnow()
-    _check_version(proposal, version)
-    actor = actor_for(user, proposal, action)
-    if action in (Action.SUBMIT, Action.RESUBMIT) and actor is Actor.AUTHOR:
-        _ready_to_send(proposal, action, actor, now)
-    when_arg = proposal.publish_at if action is Action.PUBLISH_DUE else when
-    transition = check(proposal.state, action, actor, stage=proposal.stage, note=note,
-                       when=when_arg, now=now)
-    if spec.checklist and set(checklist_items()) - set(checklist or ()):
-        raise InputNeeded("checklist", "Complete the checklist before approving: tick every item.")
-
-    source = proposal.state
-    proposal.state = transition.target
-    proposal.stage = transition.stage or proposal.stage
-    proposal.waiting_since = now
-    record = _event(proposal, user, action, source, transition.target, transition.note)
-    STEPS[action](Step(proposal, user, transition, now, list(checklist or ())))
-    db.session.flush()
-    if spec.mail:
-        tell.TELLS[spec.mail](proposal, action, user, transition.note)
-    return record
-
-
-def _ready_to_send(proposal: Proposal, action: Action, actor: Actor, now: datetime) -> None:
-    """Before the author sends it: allowed at all, reviewed as a post if written, complete."""
-    check(proposal.state, action, actor, stage=proposal.stage, now=now)
-    if proposal.body.strip() and proposal.stage is Stage.PITCH:
-        # A pitch sent with the whole post already written is reviewed as a post.
-        proposal.stage = Stage.POST
-    missing = missing_for_submit(proposal)
-    if missing:
-        raise TransitionError("Before sending it, add " + _join(missing) + ".")
-
-
-# One function per step: what it changes besides the state, the stage and the timeline.
-
-def _sent(step: Step) -> None:
-    proposal = step.proposal
-    proposal.first_submitted_at = proposal.first_submitted_at or step.now
-    if not proposal.excerpt and proposal.body:
-        proposal.excerpt = make_excerpt(proposal.body, 40)
-    _snapshot(proposal, step.user, step.transition.action.value)
-
-
-def _claimed(step: Step) -> None:
-    step.proposal.editor = step.user
-
-
-def _approved(step: Step) -> None:
-    db.session.add(Checklist(proposal_id=step.proposal.id, editor_id=step.user.id,
-                             items=step.checklist, completed_at=step.now))
-
-
-def _scheduled(step: Step) -> None:
-    step.proposal.publish_at = _naive_utc(step.transition.publish_at)
-
-
-def _unscheduled(step: Step) -> None:
-    step.proposal.publish_at = None
-
-
-def _published_now(step: Step) -> None:
-    _publish(step.proposal, step.now)
-
-
-def _published_on_schedule(step: Step) -> None:
-    _publish(step.proposal, step.proposal.publish_at or step.now)
-
-
-def _publish(proposal: Proposal, at: datetime) -> None:
-    proposal.slug = proposal.slug or _unique_slug(proposal)
-    proposal.published_at = at
-    proposal.publish_at = None
-
-
-def _unpublished(step: Step) -> None:
-    step.proposal.published_at = None
-
-
-def _decided(step: Step) -> None:
-    """Nothing to change but the state: the note is on the timeline."""
-
-
-STEPS: dict[Action, Callable[[Step], None]] = {
-    Action.SUBMIT: _sent,
-    Action.RESUBMIT: _sent,
-    Action.CLAIM: _claimed,
-    Action.APPROVE_PITCH: _decided,
-    Action.APPROVE: _approved,
-    Action.REQUEST_CHANGES: _decided,
-    Action.SCHEDULE: _scheduled,
-    Action.PUBLISH: _published_now,
-    Action.PUBLISH_DUE: _published_on_schedule,
-    Action.UNSCHEDULE: _unscheduled,
-    Action.REJECT: _decided,
-    Action.UNPUBLISH: _unpublished,
-    Action.WITHDRAW: _decided,
-}
-
-def _naive_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def publish_due(now: datetime | None = None) -> list[Proposal]:
-    """Publish every scheduled post whose time has come (run by cron)."""
-    now = now or utcnow()
-    due = db.session.scalars(
-        select(Proposal).where(Proposal.state == State.SCHEDULED, Proposal.publish_at <= now)
-        .order_by(Proposal.publish_at)
-    ).all()
-    for proposal in due:
-        take_action(proposal, Action.PUBLISH_DUE, None, now=now)
-    return list(due)
 
 
 def overdue_scheduled(now: datetime | None = None) -> list[Proposal]:

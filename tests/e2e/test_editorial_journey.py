@@ -6,7 +6,7 @@ import feedparser
 import pytest
 
 from app.auth.services import create_user
-from app.editorial import services
+from app.editorial import services, steps
 from app.editorial.workflow import Action
 from app.extensions import db
 from app.models.accounts import Role, User
@@ -185,22 +185,22 @@ def _resubmitted_proposal(app) -> int:
             title=TITLE, summary="Neighbours lend drills, ladders and sewing machines.",
             why_it_matters="Any leader with a shed and a spreadsheet can start one.",
             tags=["sharing", "neighbours"], body=body))
-        services.take_action(proposal, Action.SUBMIT, leader)
-        services.take_action(proposal, Action.CLAIM, editor)
-        services.take_action(proposal, Action.REQUEST_CHANGES, editor,
-                             note="Please say how people bring a tool back.")
+        steps.take_action(proposal, Action.SUBMIT, leader)
+        steps.take_action(proposal, Action.CLAIM, editor)
+        steps.take_action(proposal, Action.REQUEST_CHANGES, editor,
+                          note="Please say how people bring a tool back.")
         services.save_proposal(proposal, leader, services.ProposalInput(
             title=TITLE, summary="Neighbours lend drills, ladders and sewing machines.",
             why_it_matters="Any leader with a shed and a spreadsheet can start one.",
             tags=["sharing", "neighbours"],
             body=body + "\n\nYou bring a tool back within a week, cleaned."), None)
-        services.take_action(proposal, Action.RESUBMIT, leader)
+        steps.take_action(proposal, Action.RESUBMIT, leader)
         for number in range(3):
             other = services.create_proposal(leader, services.ProposalInput(
                 title=f"Community fridge number {number + 1} behind the bakery on Long Street",
                 summary="Shops leave food.", why_it_matters="Less waste.",
                 tags=["food", "waste", "neighbours"]))
-            services.take_action(other, Action.SUBMIT, leader)
+            steps.take_action(other, Action.SUBMIT, leader)
         db.session.commit()
         return proposal.id
 

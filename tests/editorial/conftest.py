@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.base import utcnow
 from app.models.editorial import Event, Proposal, Revision
-from app.editorial import services
+from app.editorial import services, steps
 
 LATER_STATES = (State.APPROVED, State.SCHEDULED, State.PUBLISHED)
 
@@ -101,7 +101,7 @@ def make_proposal(app):
                 proposal.publish_at = utcnow() + timedelta(days=1)
             if state is State.PUBLISHED:
                 proposal.published_at = utcnow() - timedelta(hours=1)
-                proposal.slug = services._unique_slug(proposal)
+                proposal.slug = steps.unique_slug(proposal)
             db.session.add(Event(proposal=proposal, actor=author, action="create",
                                  to_state=state))
             db.session.commit()

@@ -2,7 +2,7 @@
 from dataclasses import replace
 
 from app.editorial import notifications as tell
-from app.editorial import services
+from app.editorial import steps
 from app.editorial.workflow import ACTION_SPECS, TRANSITIONS, Action, spec_problems
 
 
@@ -29,7 +29,7 @@ def test_a_missing_or_incomplete_spec_is_reported():
 
 
 def test_every_action_has_a_step_and_its_mail_a_declared_kind():
-    assert set(services.STEPS) == set(Action)
+    assert set(steps.STEPS) == set(Action)
     declared = {kind.name for kind in tell.KINDS if kind.sends_mail}
     for action, spec in ACTION_SPECS.items():
         if spec.mail is not None:

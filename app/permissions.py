@@ -39,10 +39,6 @@ def can_create_proposal(user) -> bool:
     return _signed_in(user) and user.role in (Role.LEADER, Role.EDITOR, Role.ADMIN)
 
 
-def can_review(user) -> bool:
-    return is_editor(user)
-
-
 def can_view_proposal(user, proposal) -> bool:
     """The author always; editors once it has been submitted (a fresh draft is the author's alone)."""
     if not _signed_in(user):

@@ -77,9 +77,6 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
-
     def end_sessions(self, keep: "UserSession | None" = None) -> None:
         """Every session of this person ends (but `keep`), remember-me cookies too."""
         query = delete(UserSession).where(UserSession.user_id == self.id)

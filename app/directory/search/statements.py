@@ -35,8 +35,7 @@ RUNS_PER_STATEMENT = 256
 RUNS_STEP = 8
 _NOWHERE = Run(-1, -1, 0, -1)
 
-PROFILES = LeaderProfile.__table__
-_T = PROFILES
+_T = LeaderProfile.__table__
 _AREAS = FocusArea.__table__
 _PROGRAMS = Program.__table__
 _PROFILE_PROGRAMS = ProfileProgram.__table__

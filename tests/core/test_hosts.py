@@ -13,6 +13,7 @@ from app.models.accounts import Role, User
 from app.models.base import utcnow
 from app.models.editorial import Proposal
 from app.models.mail import OutboxMessage
+from app.notifications.unsubscribe import token_for
 from tests.conftest import PASSWORD, base_config, login, reset_database
 
 SITE = "https://leaders.example"
@@ -113,8 +114,11 @@ def test_a_post_published_from_cron_mails_a_site_url_link(app, runner):
     assert result.exit_code == 0, result.output
     with app.app_context():
         slug = db.session.scalar(select(Proposal.slug))
+        token = token_for(db.session.scalar(select(User.id)), "post_published")
     [message] = outbox(app, "author@example.com")
-    assert links_in(message) == [f"{SITE}/blog/{slug}"]
+    # The post, then the one-click link that stops this kind of mail: both on SITE_URL.
+    assert links_in(message) == [f"{SITE}/blog/{slug}",
+                                 f"{SITE}/notifications/unsubscribe/{token}"]
 
 
 def test_public_absolute_links_use_site_url(app, client):

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from app.auth.forms import ConfirmForm
 from app.errors import render_error
 from app.extensions import csrf, db
+from app.models.accounts import User
 from app.notifications import services
 from app.notifications.forms import NotificationSettingsForm
 from app.notifications.kinds import EXTENSION, Kind, KindTable, kinds
@@ -63,11 +64,11 @@ def unsubscribe(token):
     """GET asks (a link scanner must not unsubscribe anyone); POST turns the kind off."""
     asked = read_token(token)
     kind = kinds().get(asked.kind) if asked else None
-    if asked is None or kind is None or not kind.sends_mail:
+    user = db.session.get(User, asked.user_id) if kind is not None else None
+    if user is None or not kind.sends_mail:
         return render_error(400, BAD_LINK, title="This unsubscribe link does not work")
     if request.method == "POST":
-        if not services.turn_off(asked.user_id, asked.kind):
-            return render_error(400, BAD_LINK, title="This unsubscribe link does not work")
+        services.set_email_choice(user, kind.name, False)
         db.session.commit()
         return render_template("notifications/unsubscribed.html", kind=kind)
     return render_template("notifications/unsubscribe.html", kind=kind, token=token)

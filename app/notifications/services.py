@@ -56,15 +56,6 @@ def notify(user: User, kind: str, message: str, path: str, *, subject: str | Non
     return note
 
 
-def turn_off(user_id: int, kind: str) -> bool:
-    """One-click unsubscribe: no more mail of this kind; False when the person is gone."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        return False
-    set_email_choice(user, kind, False)
-    return True
-
-
 def unread_count(user: User) -> int:
     return db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0

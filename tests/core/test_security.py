@@ -24,8 +24,15 @@ def test_state_changing_forms_need_a_csrf_token(csrf_app):
     client = csrf_app.test_client()
     data = {"display_name": "Eve", "email": "eve@example.com", "password": "saffron kettle orbit"}
     refused = client.post("/register", data=data)
-    assert refused.status_code == 400
-    assert b"This form has expired" in refused.data
+    # Refused, and nothing made: back to the form with what was typed (app.kept), never the password.
+    assert refused.status_code == 303 and refused.headers["Location"].startswith("/register?kept=")
+    again = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "nothing was sent" in again and 'value="eve@example.com"' in again
+    assert "saffron" not in again
+    from app.extensions import db
+    from app.models.accounts import User
+    with csrf_app.app_context():
+        assert db.session.query(User).filter_by(email="eve@example.com").count() == 0
     accepted = client.post("/register", data={**data, "csrf_token": csrf_token(client, "/register")})
     assert accepted.status_code == 302
 

@@ -22,6 +22,17 @@ def verification_path(mailbox, address: str) -> str:
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}],
                          ids=["desktop", "phone"], indirect=True)
+def log_in_to_account(page, a11y) -> None:
+    """Log Noor in on the login page shown, then open /account."""
+    page.get_by_label("Email address").fill("noor@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    a11y(page)
+    assert "You are logged in as Noor Haddad" in page.inner_text("main")
+    page.goto("/account")
+    a11y(page)
+
+
 def test_register_verify_logout_login(page, a11y, mailbox, viewport):
     page.goto("/")
     a11y(page)
@@ -53,13 +64,7 @@ def test_register_verify_logout_login(page, a11y, mailbox, viewport):
     page.get_by_role("button", name="Confirm my email address").click()
     a11y(page)
     assert "your email address is confirmed" in page.inner_text("main")
-    page.get_by_label("Email address").fill("noor@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    a11y(page)
-    assert "You are logged in as Noor Haddad" in page.inner_text("main")
-    page.goto("/account")
-    a11y(page)
+    log_in_to_account(page, a11y)
     page.screenshot(path=str(screenshot_dir() / f"account-{label}.png"), full_page=True)
 
     open_menu(page)
@@ -70,13 +75,7 @@ def test_register_verify_logout_login(page, a11y, mailbox, viewport):
     open_menu(page)
     page.get_by_role("link", name="Log in").first.click()
     a11y(page)
-    page.get_by_label("Email address").fill("noor@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    a11y(page)
-    assert "You are logged in as Noor Haddad" in page.inner_text("main")
-    page.goto("/account")
-    a11y(page)
+    log_in_to_account(page, a11y)
     assert "Confirmed" in page.inner_text("main")
 
 

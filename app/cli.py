@@ -154,7 +154,7 @@ def geo_load(if_empty, min_population, no_postal):
 @geo_cli.command("rename-towns")
 def geo_rename_towns():
     """Name the town of every city-level profile again from its public point alone."""
-    from app.directory.services import rename_public_towns
+    from app.directory.location import rename_public_towns
     changed = rename_public_towns()
     db.session.commit()
     click.echo(f"Renamed the town of {changed} city-level profile{'' if changed == 1 else 's'}.")

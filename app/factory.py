@@ -45,7 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from app import cli, errors, kept, mail, security
     from app.account.routes import bp as account_bp
-    from app.admin.routes import bp as admin_bp
+    from app.admin.blueprint import bp as admin_bp
     from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
     from app.blog.routes import bp as blog_bp

@@ -1,11 +1,9 @@
 """Admin pages: find people, change roles, deactivate and reactivate accounts."""
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from app import permissions
-from app.admin import directory_routes  # noqa: F401  (its views are on bp too)
 from app.admin import services
-from app.admin.blueprint import bp
 from app.admin.forms import RoleForm
 from app.auth.forms import ConfirmForm
 from app.extensions import db
@@ -13,15 +11,17 @@ from app.models.accounts import Role, User
 from app.params import page_number
 
 
+bp = Blueprint("users", __name__, url_prefix="/users")  # inside admin (blueprint.py)
+
+
 @bp.before_request
-@login_required
-def require_admin():
+def require_user_admin():
     if not permissions.can_manage_users(current_user):
         abort(403)
 
 
-@bp.get("/users")
-def users():
+@bp.get("")
+def index():
     search = request.args.get("q", "")[:200]
     role = request.args.get("role", "")
     page = db.paginate(services.users_query(search, role), page=page_number(), per_page=25,
@@ -29,7 +29,7 @@ def users():
     return render_template("admin/users.html", page=page, search=search, role=role, roles=Role)
 
 
-@bp.get("/users/<int:user_id>")
+@bp.get("/<int:user_id>")
 def user(user_id):
     target = db.get_or_404(User, user_id)
     form = RoleForm(role=target.role.value)
@@ -37,7 +37,7 @@ def user(user_id):
                            confirm_form=ConfirmForm())
 
 
-@bp.post("/users/<int:user_id>/role")
+@bp.post("/<int:user_id>/role")
 def change_role(user_id):
     target = db.get_or_404(User, user_id)
     form = RoleForm()
@@ -51,10 +51,10 @@ def change_role(user_id):
             flash(f"{target.display_name} is now {target.role.label.lower()}.", "success")
     else:
         flash("Choose one of the listed roles.", "error")
-    return redirect(url_for("admin.user", user_id=target.id))
+    return redirect(url_for("admin.users.user", user_id=target.id))
 
 
-@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+@bp.route("/<int:user_id>/deactivate", methods=["GET", "POST"])
 def deactivate(user_id):
     target = db.get_or_404(User, user_id)
     form = ConfirmForm()
@@ -67,15 +67,15 @@ def deactivate(user_id):
             db.session.commit()
             flash(f"{target.display_name}'s account is deactivated and they are logged out.",
                   "success")
-        return redirect(url_for("admin.user", user_id=target.id))
+        return redirect(url_for("admin.users.user", user_id=target.id))
     return render_template("admin/deactivate.html", target=target, form=form)
 
 
-@bp.post("/users/<int:user_id>/reactivate")
+@bp.post("/<int:user_id>/reactivate")
 def reactivate(user_id):
     target = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
         services.reactivate(target)
         db.session.commit()
         flash(f"{target.display_name}'s account is active again.", "success")
-    return redirect(url_for("admin.user", user_id=target.id))
+    return redirect(url_for("admin.users.user", user_id=target.id))

@@ -1,6 +1,7 @@
 """Admin rules for changing roles and deactivating accounts."""
 from sqlalchemy import or_, select, update
 
+from app import permissions
 from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.directory import LeaderProfile
@@ -22,13 +23,13 @@ def users_query(search: str = "", role: str = ""):
 
 
 def change_role(actor: User, target: User, role: Role) -> None:
-    if actor.id == target.id:
+    if not permissions.can_change_role(actor, target):
         raise AdminError("You cannot change your own role. Ask another administrator.")
     target.role = role
 
 
 def deactivate(actor: User, target: User) -> None:
-    if actor.id == target.id:
+    if not permissions.can_deactivate(actor, target):
         raise AdminError("You cannot deactivate your own account.")
     target.active = False
     target.end_sessions()

@@ -63,7 +63,7 @@ class ProfileForm(Form):
         Length(max=200, message="Enter a place of at most 200 characters.")],
         render_kw={"autocomplete": "off"})
     # Set by the editor's script: "place" or "pin", whichever the leader used last (see
-    # services.choose_location); empty without JavaScript. Other values count as empty.
+    # location.choose_location); empty without JavaScript. Other values count as empty.
     location_from = HiddenField()
     place_choice = RadioField("Which place do you mean?", choices=[], validate_choice=False)
     pin_lat = FloatField("Latitude", validators=[Optional(), NumberRange(

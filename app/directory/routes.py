@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import permissions
 from app.auth.forms import ConfirmForm
 from app.blog.services import published_posts_by
-from app.directory import photos, services
+from app.directory import applications, location, photos, services
 from app.directory.forms import ApplicationForm, ContactForm, PhotoForm, ProfileForm
 from app.directory.search_forms import LINK_PARAMS
 from app.extensions import db
@@ -53,7 +53,7 @@ def _render_profile(found: LeaderProfile, preview: bool):
     private = not preview and permissions.can_see_exact_location(current_user, found)
     return render_template(
         "directory/profile.html", profile=found, preview=preview, private=private,
-        place_entered=services.place_box_text(found), area_map=_area_map(found),
+        place_entered=location.place_box_text(found), area_map=_area_map(found),
         back_to_results=_back_to_results(request.args.get("results")),
         canonical=site_url("directory.profile", slug=found.slug),
         bio=Markup(render_markdown(found.bio)) if found.bio else None,
@@ -199,19 +199,19 @@ def _form_data(found: LeaderProfile) -> dict:
         "focus_areas": [area.id for area in found.focus_areas if area.official],
         "free_tags": ", ".join(area.name for area in found.focus_areas if not area.official),
         "programs": [item.program_id for item in found.programs],
-        "place": services.place_box_text(found), "precision": found.precision.value,
+        "place": location.place_box_text(found), "precision": found.precision.value,
         "version": found.version,
         # A saved pin is drawn in its fields (and on the map), so saving again keeps it.
         **({"pin_lat": round(found.lat, 5), "pin_lng": round(found.lng, 5)}
-           if services.is_pinned(found) else {}),
+           if location.is_pinned(found) else {}),
     }
 
 
 def _location_source(found: LeaderProfile, form: ProfileForm) -> str:
-    """"pin", "place" or "kept": which location this form saves (services.choose_location)."""
-    last_used = form.location_from.data if form.location_from.data in services.LAST_USED else None
+    """"pin", "place" or "kept": which location this form saves (location.choose_location)."""
+    last_used = form.location_from.data if form.location_from.data in location.LAST_USED else None
     pin_given = form.pin_lat.data is not None and form.pin_lng.data is not None
-    return services.choose_location(form.place.data or "", services.place_box_text(found),
+    return location.choose_location(form.place.data or "", location.place_box_text(found),
                                     pin_given, last_used)
 
 
@@ -219,14 +219,14 @@ def _will_be_saved(found: LeaderProfile, form: ProfileForm) -> str:
     """The location a save would keep, in words (the form as drawn, so after a refused save
     the one it would save next time)."""
     if request.method != "POST":
-        return services.location_summary(found)
+        return location.location_summary(found)
     source = _location_source(found, form)
     typed = " ".join((form.place_choice.data or form.place.data or "").split())
     if source == "pin":
         return "the pin on the map, at the point you gave"
     if source == "place":
         return f"{typed} (the place you typed)" if typed else "no location (the place box is empty)"
-    return services.location_summary(found)
+    return location.location_summary(found)
 
 
 def _apply_location(found: LeaderProfile, form: ProfileForm) -> bool:
@@ -239,22 +239,22 @@ def _apply_location(found: LeaderProfile, form: ProfileForm) -> bool:
     place = (form.place.data or "").strip()
     source = _location_source(found, form)
     if source == "pin":
-        services.set_location_from_pin(found, form.pin_lat.data, form.pin_lng.data, precision)
+        location.set_location_from_pin(found, form.pin_lat.data, form.pin_lng.data, precision)
         return True
     if source == "kept" and not form.place_choice.data:
-        services.set_precision(found, precision)
+        location.set_precision(found, precision)
         return True
     if not place:
-        services.clear_location(found)
-        services.set_precision(found, precision)
+        location.clear_location(found)
+        location.set_precision(found, precision)
         return True
-    answer = services.look_up_place(place, form.place_choice.data)
+    answer = location.look_up_place(place, form.place_choice.data)
     if answer.chosen is None:
         form.place.errors.append(answer.message)
         form.place_choice.choices = [candidate.label for candidate in answer.choices]
         form.place_choice.data = None
         return False
-    services.set_location_from_place(found, place, answer.chosen, precision)
+    location.set_location_from_place(found, place, answer.chosen, precision)
     return True
 
 
@@ -362,11 +362,11 @@ def apply():
         return render_template("directory/apply.html", form=None, pending=None, can_apply=False)
     if permissions.can_have_profile(current_user):
         return redirect(url_for("directory.my_profile"))
-    pending = services.pending_application(current_user)
+    pending = applications.pending_application(current_user)
     form = ApplicationForm()
     if pending is None and permissions.can_apply_to_lead(current_user) and form.validate_on_submit():
         try:
-            services.apply_to_lead(current_user, form.motivation.data)
+            applications.apply_to_lead(current_user, form.motivation.data)
         except services.DirectoryError as error:
             flash(str(error), "error")
         else:
@@ -386,7 +386,7 @@ def pending_leader_application():
     if not permissions.can_apply_to_lead(current_user):
         return None
     if "pending_leader_application" not in g:  # the header and the page may both ask
-        g.pending_leader_application = services.pending_application(current_user)
+        g.pending_leader_application = applications.pending_application(current_user)
     return g.pending_leader_application
 
 

@@ -63,7 +63,7 @@ QUERY_NAMES = (
 ROLES = ("anonymous", "member", "leader", "editor", "admin")
 # These delete what the other rules are walked with (a focus area, the comment, the profile,
 # the account), so they come last.
-LAST = ("admin.directory_remove", "editorial.delete_comment", "directory.delete",
+LAST = ("admin.directory.remove", "editorial.delete_comment", "directory.delete",
         "account.delete")
 TEXT = "Repair café for neighbours"  # valid in every text field: 26 characters, one tag
 APP_DIR = str(Path(app_package.__file__).parent)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from app.directory.services import choose_location
+from app.directory.location import choose_location
 from tests.conftest import login
 from tests.directory.profile_helpers import load_profile, make_leader, profile_form  # noqa: F401
 

@@ -178,9 +178,9 @@ def test_a_member_at_new_proposal_is_offered_the_application(page, a11y, live_ap
 def test_declining_asks_for_a_reason_and_mails_it(page, a11y, mailbox, live_app):
     make_admin(live_app)
     with live_app.app_context():
-        from app.directory import services
+        from app.directory import applications
         member = create_user("bo@example.com", "Bo Lund", PASSWORD, Role.MEMBER, verified=True)
-        services.apply_to_lead(member, MOTIVATION)
+        applications.apply_to_lead(member, MOTIVATION)
         db.session.commit()
     page.goto("/login?next=/admin/directory/applications")
     a11y(page)

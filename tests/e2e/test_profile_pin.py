@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.auth.services import create_user
-from app.directory import services
+from app.directory import location, services
 from app.extensions import db
 from app.geo.privacy import public_point
 from app.models.accounts import Role, User
@@ -93,7 +93,7 @@ def test_a_place_typed_after_use_my_location_wins(page, a11y, live_app, lisbon_l
         user = create_user("kamau@example.com", "Wanjiru Kamau", PASSWORD, Role.LEADER, verified=True)
         db.session.flush()
         profile = services.create_profile(db.session.get(User, user.id))
-        services.set_location_from_pin(profile, *LISBON_PIN, Precision.CITY)
+        location.set_location_from_pin(profile, *LISBON_PIN, Precision.CITY)
         db.session.commit()
     page.context.grant_permissions(["geolocation"])
     page.context.set_geolocation(NAIROBI)

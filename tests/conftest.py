@@ -203,6 +203,19 @@ def login(client, email, password=PASSWORD, remember=False, **extra):
     return client.post("/login", data=data)
 
 
+def shown(response, *texts, status=200) -> str:
+    """The response's text, once it answered `status` and shows each of `texts`.
+
+    Tests that something must not appear check first, with this, that the page is the working
+    one; otherwise an error page or an empty one would pass them."""
+    body = response.get_data(as_text=True)
+    where = f"{response.request.method} {response.request.full_path.rstrip('?')}"
+    assert response.status_code == status, f"{where} answered {response.status_code}, not {status}"
+    for text in texts:
+        assert text in body, f"{where} does not show {text!r}"
+    return body
+
+
 @pytest.fixture
 def login_as(client, make_user):
     """login_as("editor") -> the new user, logged in on `client`."""

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.geo.privacy import public_point
 from app.models.accounts import Role
 from app.models.directory import LeaderProfile, Precision
+from tests.conftest import shown
 
 # A point in Lyon with digits that would stand out in any page that leaked it.
 EXACT_LAT, EXACT_LNG = 45.761237, 4.835671
@@ -42,6 +43,12 @@ def make_leader(app, make_user):
             return user, profile.slug
 
     return make
+
+
+def profile_page(client, slug, name, place="Lyon, France", **get) -> str:
+    """The profile page as `client` sees it, once it answered 200 with the leader's name and place."""
+    expected = [f'<h1 class="profile__name">{name}</h1>'] + ([place] if place else [])
+    return shown(client.get(f"/leaders/{slug}", **get), *expected)
 
 
 def load_profile(app, slug) -> LeaderProfile:

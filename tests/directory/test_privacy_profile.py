@@ -3,9 +3,11 @@ import pytest
 
 from app.geo.privacy import public_point
 from app.models.accounts import Role
-from tests.conftest import login
+from tests.conftest import login, shown
 from tests.directory.profile_helpers import (EXACT_LAT, EXACT_LNG, leak_strings, load_profile,  # noqa: F401
-                                             make_leader, profile_form)
+                                             make_leader, profile_form, profile_page)
+
+PUBLIC_POINT = public_point(EXACT_LAT, EXACT_LNG, "city")
 
 
 def assert_no_leak(html: str, lat=EXACT_LAT, lng=EXACT_LNG):
@@ -19,25 +21,39 @@ def city_leader(make_leader):
                        place_name="12 Rue Exemple, Lyon")
 
 
+def assert_shows_the_public_point(html: str, point=PUBLIC_POINT):
+    """The page is the working profile page: its map is drawn at the public point."""
+    data = profile_map(html)
+    assert (data["lat"], data["lng"]) == point
+
+
 def test_visitors_never_see_the_exact_point(client, city_leader):
-    _, slug = city_leader
-    for path in (f"/leaders/{slug}", "/", "/sitemap.xml"):
-        html = client.get(path).get_data(True)
+    owner, slug = city_leader
+    assert_shows_the_public_point(profile_page(client, slug, owner.display_name))
+    shows = {f"/leaders/{slug}": [f'<h1 class="profile__name">{owner.display_name}</h1>', "Lyon, France"],
+             "/": ["Start with tea.", f'href="/leaders/{slug}"'],
+             "/sitemap.xml": [f"/leaders/{slug}</loc>"]}
+    for path, expected in shows.items():
+        html = shown(client.get(path), *expected)
         assert_no_leak(html)
         assert "12 Rue Exemple" not in html
 
 
 def test_other_members_and_leaders_never_see_it(client, city_leader, login_as):
-    _, slug = city_leader
+    owner, slug = city_leader
     login_as(Role.LEADER)
-    assert_no_leak(client.get(f"/leaders/{slug}").get_data(True))
-    assert_no_leak(client.get(f"/leaders/{slug}/contact").get_data(True))
+    page = profile_page(client, slug, owner.display_name)
+    assert_shows_the_public_point(page)
+    assert_no_leak(page)
+    assert_no_leak(shown(client.get(f"/leaders/{slug}/contact"), f"Send {owner.display_name} a message"))
 
 
 def test_editors_are_not_admins_for_locations(client, city_leader, login_as):
-    _, slug = city_leader
+    owner, slug = city_leader
     login_as(Role.EDITOR)
-    assert_no_leak(client.get(f"/leaders/{slug}").get_data(True))
+    page = profile_page(client, slug, owner.display_name)
+    assert_shows_the_public_point(page)
+    assert_no_leak(page)
 
 
 def test_the_owner_and_admins_see_it(client, city_leader, login_as):
@@ -46,7 +62,10 @@ def test_the_owner_and_admins_see_it(client, city_leader, login_as):
     html = client.get(f"/leaders/{slug}").get_data(True)
     assert f"{EXACT_LAT:.5f}" in html and f"{EXACT_LNG:.5f}" in html and "12 Rue Exemple" in html
     # Preview is what others see, so it leaks nothing either.
-    assert_no_leak(client.get(f"/leaders/{slug}/preview").get_data(True))
+    preview = shown(client.get(f"/leaders/{slug}/preview"), "how other people see your profile",
+                    f'<h1 class="profile__name">{owner.display_name}</h1>', "Lyon, France")
+    assert_shows_the_public_point(preview)
+    assert_no_leak(preview)
     client.post("/logout")
     login_as(Role.ADMIN)
     assert f"{EXACT_LAT:.5f}" in client.get(f"/leaders/{slug}").get_data(True)
@@ -85,7 +104,8 @@ def test_a_pinned_city_level_location_is_named_after_the_public_point_only(app, 
     assert (profile.lat, profile.lng) == (EXACT_LAT, EXACT_LNG)
     assert profile.city and profile.country == "France"
     client.post("/logout")
-    html = client.get(f"/leaders/{slug}").get_data(True)
+    html = profile_page(client, slug, profile.display_name, profile.city)
+    assert_shows_the_public_point(html, (profile.public_lat, profile.public_lng))
     assert_no_leak(html)
     assert "Pin at" not in html
 
@@ -95,10 +115,12 @@ def test_points_close_together_in_one_cell_give_the_same_public_answer(app, clie
     points = [(EXACT_LAT + d, EXACT_LNG + d) for d in (-0.01, 0, 0.01)]
     publics = set()
     for lat, lng in points:
-        _, slug = make_leader(lat=lat, lng=lng)
+        owner, slug = make_leader(lat=lat, lng=lng)
         stored = load_profile(app, slug)
         publics.add((stored.public_lat, stored.public_lng))
-        assert_no_leak(client.get(f"/leaders/{slug}").get_data(True), lat, lng)
+        html = profile_page(client, slug, owner.display_name)
+        assert_shows_the_public_point(html, (stored.public_lat, stored.public_lng))
+        assert_no_leak(html, lat, lng)
     assert len(publics) == 1
 
 
@@ -114,6 +136,7 @@ def test_public_card_carries_only_the_public_point(app, city_leader):
         # From the columns the search reads, as /api/leaders: the same card.
         assert public_card(summaries([Hit(profile.id, None, False)])[profile.id]) == card
     assert (card["lat"], card["lng"]) == public_point(EXACT_LAT, EXACT_LNG, "city")
+    assert (card["slug"], card["city"], card["country"]) == (slug, "Lyon", "France")
     assert_no_leak(repr(card))
     assert "12 Rue" not in repr(card)
 
@@ -162,5 +185,5 @@ def test_the_profile_map_of_an_exact_leader_is_their_chosen_point(client, make_l
 
 
 def test_no_location_no_map(client, make_leader):
-    _, slug = make_leader(lat=None)
-    assert "data-profile-map" not in client.get(f"/leaders/{slug}").get_data(True)
+    owner, slug = make_leader(lat=None)
+    assert "data-profile-map" not in profile_page(client, slug, owner.display_name, place=None)

@@ -62,3 +62,30 @@ def test_deactivation_ends_the_persons_sessions_at_once(app, client, login_as, m
 def test_unknown_user_is_404(client, login_as):
     login_as(Role.ADMIN)
     assert client.get("/admin/users/9999").status_code == 404
+
+
+def test_each_admin_area_checks_its_own_rule(app, client, login_as, monkeypatch):
+    """The people pages ask can_manage_users and the directory pages can_manage_directory, once
+    for each area: an admin refused one area still reaches the other."""
+    from app import permissions
+    login_as(Role.ADMIN)
+    assert client.get("/admin/users").status_code == 200
+    assert client.get("/admin/directory/programs").status_code == 200
+    monkeypatch.setattr(permissions, "can_manage_directory", lambda user: False)
+    assert client.get("/admin/directory").status_code == 403
+    assert client.get("/admin/directory/programs").status_code == 403
+    assert client.post("/admin/directory/programs", data={"name": "Sneaked in"}).status_code == 403
+    people = client.get("/admin/users")
+    assert people.status_code == 200 and b"<h1>People</h1>" in people.data
+    monkeypatch.undo()
+    monkeypatch.setattr(permissions, "can_manage_users", lambda user: False)
+    assert client.get("/admin/users").status_code == 403
+    assert client.get("/admin/directory/programs").status_code == 200
+
+
+def test_every_admin_page_is_in_an_area_with_a_rule(app):
+    """A view added to the outer admin blueprint would skip both checks: none is."""
+    admin_rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/admin")]
+    assert len(admin_rules) > 10
+    for rule in admin_rules:
+        assert rule.endpoint.startswith(("admin.users.", "admin.directory.")), rule.rule

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models.accounts import Role
 from app.models.directory import ContactMessage
 from app.models.mail import OutboxMessage
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login, shown
 from tests.directory.profile_helpers import make_leader  # noqa: F401
 
 MESSAGE = "Hello! I would like to start a homework club in my street. Could we talk?"
@@ -24,9 +24,9 @@ def test_a_member_sends_a_message_that_arrives_with_reply_to_the_sender(app, cli
     leader, slug = make_leader(display_name="Noa Velden")
     sender = make_user(name="Kai Sender")
     login(client, sender.email)
-    page = client.get(f"/leaders/{slug}").get_data(True)
+    page = shown(client.get(f"/leaders/{slug}"), '<h1 class="profile__name">Noa Velden</h1>')
     assert "Send Noa Velden a message" in page and leader.email not in page
-    form = client.get(f"/leaders/{slug}/contact").get_data(True)
+    form = shown(client.get(f"/leaders/{slug}/contact"), "<h1>Send Noa Velden a message</h1>", 'name="message"')
     assert leader.email not in form
     response = client.post(f"/leaders/{slug}/contact", data={"message": MESSAGE})
     assert response.status_code == 302

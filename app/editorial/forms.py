@@ -8,7 +8,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.editorial.services import MAX_TAGS, SUMMARY_MAX_WORDS, tags_from_text
+from app.editorial import services
+from app.editorial.services import MAX_CHARS, SUMMARY_MAX_WORDS
 
 
 def _max_words(limit: int):
@@ -20,34 +21,37 @@ def _max_words(limit: int):
 
 
 def _tag_list(form, field):
-    names = tags_from_text(field.data)
-    if len(names) > MAX_TAGS:
-        raise ValidationError(f"Choose at most {MAX_TAGS} tags.")
-    if any(len(name) > 30 for name in names):
-        raise ValidationError("Keep each tag to at most 30 characters.")
+    problem = services.tag_problem(services.tags_from_text(field.data))
+    if problem:
+        raise ValidationError(problem)
+
+
+def _at_most(name: str, what: str):
+    limit = MAX_CHARS[name]
+    return Length(max=limit, message=f"Keep {what} to at most {limit:,} characters.")
 
 
 class ProposalForm(Form):
     title = StringField("Title", validators=[
         InputRequired("Enter a title for your proposal."),
-        Length(max=150, message="Keep the title to at most 150 characters."),
+        _at_most("title", "the title"),
     ])
     summary = TextAreaField("Summary", validators=[_max_words(SUMMARY_MAX_WORDS)],
                             render_kw={"rows": 5, "data-word-limit": SUMMARY_MAX_WORDS})
     why_it_matters = TextAreaField("Why it matters to the network", validators=[
-        Length(max=3000, message="Keep this to at most 3000 characters.")],
+        _at_most("why_it_matters", "this")],
         render_kw={"rows": 4})
     tags = StringField("Tags", validators=[_tag_list])
     body = TextAreaField("The full post", validators=[
-        Length(max=60000, message="Keep the post to at most 60,000 characters.")],
+        _at_most("body", "the post")],
         render_kw={"rows": 18})
     excerpt = TextAreaField("Excerpt", validators=[
-        Length(max=400, message="Keep the excerpt to at most 400 characters.")],
+        _at_most("excerpt", "the excerpt")],
         render_kw={"rows": 3})
     cover = FileField("Cover image", validators=[
         FileAllowed(["jpg", "jpeg", "png", "webp"], "Choose a JPEG, PNG or WebP image.")])
     cover_alt = StringField("Cover image description (alt text)", validators=[
-        Length(max=300, message="Keep the description to at most 300 characters.")])
+        _at_most("cover_alt", "the description")])
     remove_cover = BooleanField("Remove the cover image")
     version = HiddenField()
     # Drawn once per new-proposal form; the proposal it makes keeps it, so a resent form finds it.
@@ -55,23 +59,22 @@ class ProposalForm(Form):
 
     def validate_cover_alt(self, field):
         if self.cover.data and not (field.data or "").strip():
-            raise ValidationError("Describe the cover image for people who cannot see it.")
+            raise ValidationError(services.NEEDS["cover_alt"].ask)
 
     def missing_for_submit(self, needs_body: bool) -> bool:
-        """Field errors for what a submission needs; True when something was missing."""
-        required = [
-            (self.summary, "Write a short summary of your story."),
-            (self.why_it_matters, "Say why this story matters to the network."),
-            (self.tags, "Add at least one tag, like “youth” or “food”."),
-        ]
-        if needs_body:
-            required.append((self.body, "Write the full post before sending it."))
-        missing = False
-        for field, message in required:
-            if not (field.data or "").strip():
-                field.errors = list(field.errors) + [message]
-                missing = True
-        return missing
+        """Field errors for what a submission needs (services.missing says what); True when
+        something was missing. The title has its own InputRequired, and a cover's alt text
+        validate_cover_alt."""
+        data = services.ProposalInput(
+            title=self.title.data or "", summary=self.summary.data or "",
+            why_it_matters=self.why_it_matters.data or "",
+            tags=services.tags_from_text(self.tags.data or ""), body=self.body.data or "")
+        needs = [need for need in services.missing(data, needs_body=needs_body, has_cover=False)
+                 if need.field != "title"]
+        for need in needs:
+            field = self[need.field]
+            field.errors = list(field.errors) + [need.ask]
+        return bool(needs)
 
 
 class ActionForm(Form):

@@ -5,7 +5,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.directory.services import profile_url_for
-from app.editorial.workflow import State
 from app.extensions import db
 from app.models.editorial import Proposal, Tag
 from app.urls import site_url
@@ -13,7 +12,7 @@ from app.urls import site_url
 
 def published_query(tag: Tag | None = None):
     # Cards show each post's author and tags: load them with the page, not one post at a time.
-    query = (select(Proposal).where(Proposal.state == State.PUBLISHED)
+    query = (select(Proposal).where(Proposal.is_live)
              .options(joinedload(Proposal.author), selectinload(Proposal.tags)))
     if tag is not None:
         query = query.where(Proposal.tags.any(Tag.id == tag.id))
@@ -34,7 +33,7 @@ def latest_posts(limit: int = 20, tag: Tag | None = None) -> list[Proposal]:
 
 def post_by_slug(slug: str) -> Proposal | None:
     return db.session.scalar(select(Proposal).where(Proposal.slug == slug,
-                                                    Proposal.state == State.PUBLISHED))
+                                                    Proposal.is_live))
 
 
 def tag_by_slug(slug: str) -> Tag | None:
@@ -45,7 +44,7 @@ def tags_in_use() -> list[Tag]:
     return list(db.session.scalars(
         select(Tag).where(Tag.id.in_(
             select(Tag.id).join(Proposal.tags.property.secondary)
-            .join(Proposal).where(Proposal.state == State.PUBLISHED)))
+            .join(Proposal).where(Proposal.is_live)))
         .order_by(Tag.slug)))
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text,
+    JSON, Column, ColumnElement, DateTime, ForeignKey, Index, Integer, String, Table, Text,
     UniqueConstraint, event,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.editorial.workflow import Stage, State
@@ -92,9 +93,16 @@ class Proposal(db.Model):
     def tag_text(self) -> str:
         return ", ".join(tag.name for tag in self.tags)
 
-    @property
+    @hybrid_property
     def is_live(self) -> bool:
+        """Published: anyone may read it. The one rule, in Python and in SQL (Proposal.is_live
+        in a query, as the blog's pages, feeds and sitemap use it)."""
         return self.state is State.PUBLISHED
+
+    @is_live.inplace.expression
+    @classmethod
+    def _is_live_expression(cls) -> ColumnElement[bool]:
+        return cls.state == State.PUBLISHED
 
 
 class Revision(db.Model):

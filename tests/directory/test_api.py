@@ -60,14 +60,18 @@ def test_nobody_near_answers_the_nearest(client, nairobi):
 
 
 def test_without_a_place_everyone_by_name(client, nairobi):
-    body = client.get("/api/leaders").get_json()
+    response = client.get("/api/leaders")
+    assert response.status_code == 200
+    body = response.get_json()
     assert body["origin"] is None and body["alternatives"] == []
     assert [item["name"] for item in body["results"]] == ["Far Away", "Otieno", "Wanjiru"]
     assert all(item["distance_km"] is None for item in body["results"])
 
 
 def test_ambiguous_place_lists_the_alternatives(client):
-    body = client.get("/api/leaders", query_string={"near": "Springfield"}).get_json()
+    response = client.get("/api/leaders", query_string={"near": "Springfield"})
+    assert response.status_code == 200
+    body = response.get_json()
     assert body["origin"]["name"].startswith("Springfield, ")
     labels = [place["label"] for place in body["alternatives"]]
     assert len(labels) >= 3 and body["origin"]["name"] not in labels

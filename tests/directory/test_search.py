@@ -6,6 +6,7 @@ import pytest
 from app.directory import search
 from app.directory.search import Filters, Origin
 from app.geo.distance import haversine_km
+from tests.conftest import shown
 from tests.directory.search_fixtures import add_leader, leader  # noqa: F401  (fixture)
 
 PORTLAND = "Portland, Oregon"
@@ -68,7 +69,8 @@ def test_miles(client, app, portland):
     # 30 miles is 48 km: Di Edge at 44 km is in, and distances read in miles.
     names, _ = run(app, portland, search.to_km(30, "mi"))
     assert names == ["Bo Near", "Cy Middle", "Di Edge"]
-    html = client.get("/leaders", query_string={"near": PORTLAND, "radius": "30", "unit": "mi"}).get_data(True)
+    html = shown(client.get("/leaders", query_string={"near": PORTLAND, "radius": "30", "unit": "mi"}),
+                 "3 leaders within 30 mi of")
     assert "3 leaders within 30 mi of" in html
     assert "about 15 mi" in html and "about 30 mi" in html and " km<" not in html
     # 30 km leaves Di Edge out.

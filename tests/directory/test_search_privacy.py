@@ -14,6 +14,7 @@ import pytest
 from app.directory.search import rounded_km
 from app.geo.distance import KM_PER_DEGREE_LAT, haversine_km
 from app.geo.privacy import public_point
+from tests.conftest import shown
 from tests.directory.search_fixtures import add_leader
 
 # Two leaders in the same ~10 km cell in Paris, far apart inside it, and one in Fiji by the 180th meridian.
@@ -73,6 +74,7 @@ def test_the_api_answers_only_from_the_public_point(client, secrets):
                                                                      "radius_km": radius})
                 assert response.status_code == 200
                 text = response.get_data(as_text=True)
+                assert set(response.get_json()) == {"origin", "alternatives", "total", "page", "results"}
                 for leaked in secret_strings(lat, lng):
                     assert leaked not in text, f"exact coordinate {leaked} leaked"
                 results = response.get_json()["results"]
@@ -127,7 +129,7 @@ def test_the_search_page_and_its_map_data_carry_only_public_points(client, secre
                 response = client.get("/leaders", query_string={"lat": origin[0], "lng": origin[1],
                                                                 "radius": radius, "unit": unit})
                 assert response.status_code == 200
-                html = response.get_data(as_text=True)
+                html = shown(response, 'id="results-title"', "your location</h2>")
                 for leaked in secret_strings(lat, lng):
                     assert leaked not in html, f"exact coordinate {leaked} leaked into the page"
                 found = re.search(r"data-map='([^']*)'", html)
@@ -137,8 +139,8 @@ def test_the_search_page_and_its_map_data_carry_only_public_points(client, secre
                         point = public[marker["name"]]
                         assert (marker["lat"], marker["lng"]) == point
                         assert labels.fullmatch(marker["distance"].replace("<", "&lt;"))
-                for shown in re.findall(r'leader-card__distance">[^<]*?([^<·]+)<span', html):
-                    assert labels.fullmatch(shown.strip())
+                for told in re.findall(r'leader-card__distance">[^<]*?([^<·]+)<span', html):
+                    assert labels.fullmatch(told.strip())
                     cards += 1
     assert cards > 50
 

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.geo.distance import haversine_km
 from app.models.accounts import Role
 from app.models.directory import LeaderProfile
-from tests.conftest import login
+from tests.conftest import login, shown
 from tests.directory.profile_helpers import make_leader  # noqa: F401  (fixture)
 from tests.directory.search_fixtures import add_leader, leader  # noqa: F401  (fixture)
 from tests.editorial.conftest import make_proposal  # noqa: F401  (fixture)
@@ -76,7 +76,9 @@ def test_a_search_offers_a_skip_link_to_its_focusable_results_heading(client, po
     assert '<a class="skip-link" href="#results-title">Skip to results</a>' in html
     assert re.search(r'<h2 id="results-title"[^>]*tabindex="-1"[^>]*data-searched', html)
     # The bare page lists everyone by name but was not a search: focus stays where it is.
-    assert "data-searched" not in page_of(client)
+    bare = page_of(client)
+    assert names_on(bare) == ["Ann Edge", "Bo Near", "Cy Middle"]
+    assert "data-searched" not in bare
 
 
 # Sorting ------------------------------------------------------------------------------------
@@ -245,7 +247,9 @@ def test_cards_show_languages_and_a_message_button_only_when_contact_is_open(cli
 def test_no_message_button_on_ones_own_card(client, make_leader):
     owner, slug = make_leader(display_name="Self Sam")
     login(client, owner.email)
-    assert f"/leaders/{slug}/contact" not in page_of(client, lat="45.76", lng="4.84")
+    page = page_of(client, lat="45.76", lng="4.84")
+    assert names_on(page) == ["Self Sam"]
+    assert f"/leaders/{slug}/contact" not in page
 
 
 def test_result_cards_link_to_the_profile_with_the_search(client, portland):
@@ -295,13 +299,13 @@ def test_the_home_page_quote_and_blog_pages_show_the_leader_card(app, client, ma
     assert re.search(r'<article class="leader-card">.*?<h2 class="leader-card__name"><a href="/leaders/' + slug,
                      author, re.S)
     # A writer without a leader profile: their name only, no card.
-    other = client.get(f"/blog/{without}").get_data(True)
+    other = shown(client.get(f"/blog/{without}"), "No profile here")
     assert "Pat Writer" in other and "leader-card" not in other
-    assert "leader-card" not in client.get(f"/blog/author/{writer.id}").get_data(True)
+    assert "leader-card" not in shown(client.get(f"/blog/author/{writer.id}"), "Pat Writer", "No profile here")
 
 
 def test_the_home_page_has_the_same_search_bar(client):
-    home = client.get("/").get_data(True)
+    home = shown(client.get("/"), 'role="search"')
     leaders = page_of(client)
     for html in (home, leaders):
         assert 'role="search"' in html and 'data-search-form' in html

@@ -43,7 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         _tune_sqlite(db.engine)
 
-    from app import cli, errors, kept, mail, security
+    from app import cli, errors, features, kept, mail, security
     from app.account.routes import bp as account_bp
     from app.admin.blueprint import bp as admin_bp
     from app.api.routes import bp as api_bp
@@ -51,7 +51,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.blog.routes import bp as blog_bp
     from app.directory.routes import bp as directory_bp
     from app.directory.search_routes import bp as search_bp
-    from app.editorial import notifications as editorial_notifications
     from app.editorial import routes as editorial
     from app.notifications import routes as notifications
     from app.pages.routes import bp as pages_bp
@@ -60,8 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                       directory_bp, search_bp, api_bp):
         app.register_blueprint(blueprint)
     editorial.init_app(app)  # the editor queue count in the nav
-    # The site's kinds of notification, listed here by the features that send them.
-    notifications.init_app(app, [*editorial_notifications.KINDS])
+    # The site's kinds of notification, from the features that send them (app/features.py).
+    notifications.init_app(app, features.notification_kinds())
     _allow_map_tiles(app)
     errors.init_app(app)
     kept.init_app(app)  # ?kept= draws a refused form filled again

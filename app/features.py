@@ -1,4 +1,5 @@
-"""The one list of features: what each exports, forgets, lists in the sitemap and seeds."""
+"""The one list of features: what each exports, forgets, lists in the sitemap, seeds and
+notifies about."""
 import random
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,8 +11,11 @@ from app.blog import services as blog
 from app.directory import demo as directory_demo
 from app.directory import services as directory
 from app.editorial import demo as editorial_demo
+from app.editorial import notifications as editorial_notifications
 from app.editorial import services as editorial
 from app.models.accounts import User
+from app.notifications import services as notifications
+from app.notifications.kinds import Kind
 from app.pages import services as pages
 
 SitemapEntry = tuple[str, datetime | None]  # absolute address, last change if known
@@ -30,6 +34,9 @@ class Feature:
     sitemap_entries: Callable[[], Iterable[SitemapEntry]] | None = None
     # Adds its demo data (rng, {"leaders": ...}) -> counts by name; safe to run again.
     seed_demo: Callable[[random.Random, dict], dict[str, int]] | None = None
+    # The kinds of notification it sends (app/notifications/kinds.py): the settings page
+    # offers them, the unsubscribe links name them.
+    notification_kinds: tuple[Kind, ...] = ()
 
 
 # In this order: the sections of the data download, the sitemap's addresses, the demo's
@@ -41,7 +48,10 @@ FEATURES: tuple[Feature, ...] = (
     Feature("directory", export_data=directory.export_data, forget_user=directory.forget_user,
             sitemap_entries=directory.sitemap_entries, seed_demo=directory_demo.seed_directory),
     Feature("editorial", export_data=editorial.export_data, forget_user=editorial.forget_user,
-            seed_demo=editorial_demo.seed_editorial),
+            seed_demo=editorial_demo.seed_editorial,
+            notification_kinds=editorial_notifications.KINDS),
+    Feature("notifications", export_data=notifications.export_data,
+            forget_user=notifications.forget_user),
 )
 
 
@@ -51,6 +61,10 @@ def export_data(user: User) -> dict:
         if feature.export_data:
             data.update(feature.export_data(user))
     return data
+
+
+def notification_kinds() -> list[Kind]:
+    return [kind for feature in FEATURES for kind in feature.notification_kinds]
 
 
 def forget_user(user: User) -> None:

@@ -26,7 +26,7 @@ POST_PUBLISHED = Kind(
     template="editorial_published")
 COMMENT = Kind("comment", "Someone comments on a proposal you write or review")  # in-app only
 
-# Listed by the factory in the site's table of kinds, in the settings page's order.
+# Listed in app/features.py (the site's table of kinds), in the settings page's order.
 KINDS = (PROPOSAL_SUBMITTED, PROPOSAL_DECISION, POST_PUBLISHED, COMMENT)
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import render_template
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app import mail
 from app.database import get_or_create
@@ -71,3 +71,24 @@ def page_query(user: User):
     """The person's notifications, newest first."""
     return (select(Notification).where(Notification.user_id == user.id)
             .order_by(Notification.id.desc()))
+
+
+# Notifications in the feature list (app/features.py) --------------------------------------
+
+def export_data(user: User) -> dict:
+    """The person's part of "download my data": what they were told, and their mail choices."""
+    notes = db.session.scalars(page_query(user)).all()
+    return {"notifications": {
+        "email_choices": email_choices(user),
+        "received": [{"kind": note.kind, "message": note.message, "link": note.link,
+                      "at": note.created_at.isoformat(),
+                      "read_at": note.read_at.isoformat() if note.read_at else None}
+                     for note in notes],
+    }}
+
+
+def forget_user(user: User) -> None:
+    """Before the account goes: their notifications and mail choices (not left to the
+    database's ON DELETE CASCADE, which an SQLite connection without foreign keys skips)."""
+    db.session.execute(delete(Notification).where(Notification.user_id == user.id))
+    db.session.execute(delete(NotificationPreference).where(NotificationPreference.user_id == user.id))

@@ -101,7 +101,30 @@ def test_the_data_download_has_every_features_sections_in_order(app, client, mak
     make_proposal(user.id, title="Saturday repair café")
     login(client, user.email)
     data = json.loads(client.get("/account/export.json").data)
-    assert list(data) == ["account", "sessions", "leader_profile", "proposals"]
+    assert list(data) == ["account", "sessions", "leader_profile", "proposals", "notifications"]
     assert data["account"]["email"] == user.email
     assert data["sessions"] and data["leader_profile"]["slug"] == slug
     assert [p["title"] for p in data["proposals"]] == ["Saturday repair café"]
+
+
+def test_notifications_are_in_the_download_and_go_with_the_account(app, client, make_user):
+    from app.models.notifications import Notification, NotificationPreference
+    from app.notifications import services as notices
+    member = make_user(role=Role.MEMBER)
+    other = make_user(role=Role.MEMBER)
+    with app.app_context():
+        for person in (member, other):
+            notices.notify(db.session.get(User, person.id), "comment", "Eda commented on your pitch",
+                           "/proposals/1")
+        notices.set_email_choice(db.session.get(User, member.id), "post_published", False)
+        db.session.commit()
+    login(client, member.email)
+    data = json.loads(client.get("/account/export.json").data)["notifications"]
+    assert [note["message"] for note in data["received"]] == ["Eda commented on your pitch"]
+    assert data["email_choices"]["post_published"] is False
+    client.post("/account/delete", data={"current_password": PASSWORD, "understood": "y"})
+    with app.app_context():
+        assert db.session.get(User, member.id) is None
+        left = db.session.scalars(select(Notification.user_id)).all()
+        assert left == [other.id]  # the other person's stays
+        assert db.session.scalar(select(func.count()).select_from(NotificationPreference)) == 0

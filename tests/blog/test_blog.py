@@ -8,6 +8,7 @@ from app.editorial.workflow import State
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.editorial import Proposal
+from tests.conftest import shown
 
 
 def _publish_many(app, make_proposal, author, count, **fields):
@@ -28,7 +29,7 @@ def _slug(app, proposal_id):
 def test_blog_lists_newest_first_ten_a_page(app, client, people, make_proposal):
     _publish_many(app, make_proposal, people.author, 12)
     make_proposal(people.author, state=State.APPROVED, title="Not yet live")
-    first = client.get("/blog").data.decode()
+    first = shown(client.get("/blog"), "Story number 11", "Page 1 of 2")
     assert first.index("Story number 11") < first.index("Story number 2")
     assert "Story number 1<" not in first and "Not yet live" not in first
     assert first.count('class="post-card"') == 10
@@ -66,7 +67,7 @@ def test_post_bodies_are_sanitised(app, client, people, make_proposal):
             "![pic](data:image/png;base64,AAAA)\n\n<iframe src=https://evil.example></iframe>\n\n"
             "| a | b |\n|:-:|--:|\n| 1 | 2 |")
     proposal_id = make_proposal(people.author, state=State.PUBLISHED, body=body)
-    page = client.get(f"/blog/{_slug(app, proposal_id)}").data.decode()
+    page = shown(client.get(f"/blog/{_slug(app, proposal_id)}"), 'class="prose post-body"', "Hello")
     article = page[page.index('class="prose post-body"'):]
     assert "<script>alert" not in article and "<iframe" not in article
     assert "javascript:" not in article and "data:image" not in article
@@ -76,11 +77,12 @@ def test_post_bodies_are_sanitised(app, client, people, make_proposal):
 def test_tag_pages_and_feeds(app, client, people, make_proposal):
     make_proposal(people.author, state=State.PUBLISHED, title="Food bank vans", tags=["food"])
     make_proposal(people.author, state=State.PUBLISHED, title="Chess club", tags=["games"])
-    page = client.get("/blog/tag/food").data.decode()
+    page = shown(client.get("/blog/tag/food"), "Food bank vans")
     assert "Food bank vans" in page and "Chess club" not in page
     assert client.get("/blog/tag/nothing-here").status_code == 404
 
     response = client.get("/blog/feed.atom")
+    assert response.status_code == 200
     assert response.mimetype == "application/atom+xml"
     feed = feedparser.parse(response.data)
     assert not feed.bozo, feed.get("bozo_exception")
@@ -91,14 +93,17 @@ def test_tag_pages_and_feeds(app, client, people, make_proposal):
     assert entry.author == "Amara Author" and entry.published
     assert "<strong>three tables</strong>" in entry.content[0].value
 
-    tagged = feedparser.parse(client.get("/blog/tag/food/feed.atom").data)
+    tagged = feedparser.parse(shown(client.get("/blog/tag/food/feed.atom"), "Food bank vans"))
     assert not tagged.bozo
     assert [entry.title for entry in tagged.entries] == ["Food bank vans"]
     assert client.get("/blog/tag/nothing/feed.atom").status_code == 404
 
 
 def test_feed_is_valid_when_empty(client):
-    feed = feedparser.parse(client.get("/blog/feed.atom").data)
+    response = client.get("/blog/feed.atom")
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    feed = feedparser.parse(response.data)
+    assert feed.version == "atom10"
     assert not feed.bozo and feed.entries == [] and feed.feed.title
 
 
@@ -107,7 +112,7 @@ def test_sitemap_lists_posts_and_tags(app, client, people, make_proposal):
     make_proposal(people.author, state=State.DRAFT, title="Private draft")
     response = client.get("/sitemap.xml")
     assert response.mimetype == "application/xml"
-    text = response.data.decode()
+    text = shown(response, "<urlset")
     assert f"<loc>http://localhost/blog/{_slug(app, proposal_id)}</loc>" in text
     assert "<loc>http://localhost/blog/tag/food</loc>" in text
     assert "private-draft" not in text
@@ -118,7 +123,7 @@ def test_sitemap_lists_posts_and_tags(app, client, people, make_proposal):
 def test_author_page_lists_published_posts_and_partial(app, client, people, make_proposal):
     make_proposal(people.author, state=State.PUBLISHED, title="Published one")
     make_proposal(people.author, state=State.IN_REVIEW, title="Still in review")
-    page = client.get(f"/blog/author/{people.author}").data.decode()
+    page = shown(client.get(f"/blog/author/{people.author}"), "Posts by Amara Author", "Published one")
     assert "Posts by Amara Author" in page and "Published one" in page
     assert "Still in review" not in page
     assert client.get(f"/blog/author/{people.other_leader}").status_code == 404

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.auth.sessions import describe_device, network_of
 from app.extensions import db
 from app.models.accounts import UserSession
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login, shown
 
 FIREFOX_WINDOWS = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 "
                    "Firefox/128.0")
@@ -39,7 +39,7 @@ def test_the_page_lists_each_browser_with_its_network_and_marks_this_device(app,
 
     settings = client.get("/account").get_data(as_text=True)
     assert 'href="/account/sessions"' in settings
-    page = client.get("/account/sessions").get_data(as_text=True)
+    page = shown(client.get("/account/sessions"), "Firefox on Windows", "This device")
     assert "Firefox on Windows" in page and "Kept logged in" in page
     assert "Safari on iOS" in page
     assert "203.0.113.0/24" in page and "203.0.113.77" not in page
@@ -75,7 +75,9 @@ def test_logging_out_everywhere_else_keeps_only_this_session(app, client, make_u
     assert [browser.get("/account").status_code for browser in others] == [302] * 3
     assert client.get("/account").status_code == 200
     assert len(session_ids(app, user)) == 1
-    assert "Log out everywhere else" not in client.get("/account/sessions").get_data(as_text=True)
+    alone = shown(client.get("/account/sessions"), "This device")
+    assert alone.count("This device") == 1 and ">Log out<span" not in alone
+    assert "Log out everywhere else" not in alone
 
 
 def test_nobody_can_log_out_someone_elses_session(app, client, make_user):
@@ -127,7 +129,9 @@ def test_the_data_download_lists_the_sessions(app, client, make_user):
     user = make_user()
     log_in_from(app, user, FIREFOX_WINDOWS, "203.0.113.77", remember=True)
     login(client, user.email)
-    data = json.loads(client.get("/account/export.json").data)
+    response = client.get("/account/export.json")
+    assert response.status_code == 200
+    data = json.loads(response.data)
     assert {(s["browser"], s["platform"], s["network"], s["kept_logged_in"])
             for s in data["sessions"]} == {("Firefox", "Windows", "203.0.113.0/24", True),
                                            ("", "", "127.0.0.0/24", False)}

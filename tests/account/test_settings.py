@@ -62,6 +62,7 @@ def test_change_email_refuses_an_address_in_use(client, make_user):
 def test_download_my_data_as_json(client, login_as):
     user = login_as(name="Lena Fischer")
     response = client.get("/account/export.json")
+    assert response.status_code == 200
     assert response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
     data = json.loads(response.data)

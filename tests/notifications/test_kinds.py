@@ -9,6 +9,7 @@ from app.models.accounts import User
 from app.models.notifications import Notification
 from app.notifications import services
 from app.notifications.kinds import EXTENSION, Kind, KindTable, UnknownKind, kinds
+from tests.conftest import shown
 
 REMINDER = Kind("gathering_reminder", "Email me the day before a gathering I joined",
                 "A reminder with the time and the place", template="editorial_published")
@@ -25,7 +26,7 @@ def test_a_kind_a_feature_declares_appears_on_the_settings_page(app, client, peo
     app.extensions[EXTENSION].register(REMINDER)
     app.extensions[EXTENSION].register(QUIET)
     act_as(people.member)
-    page = client.get("/notifications/settings").text
+    page = shown(client.get("/notifications/settings"), "Email me the day before a gathering I joined")
     assert "Email me the day before a gathering I joined" in page
     assert "A reminder with the time and the place" in page
     assert _checked(page, "gathering_reminder") is True
@@ -45,7 +46,7 @@ def test_the_settings_page_lists_the_kinds_in_the_table_and_no_others(app, clien
                                                                      act_as):
     app.extensions[EXTENSION] = KindTable([REMINDER])
     act_as(people.editor)
-    page = client.get("/notifications/settings").text
+    page = shown(client.get("/notifications/settings"), "Email me the day before a gathering I joined")
     assert "Email me the day before a gathering I joined" in page
     assert "Email me when an editor decides" not in page
 

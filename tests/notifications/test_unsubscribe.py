@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models.accounts import User
 from app.models.editorial import Proposal
 from app.models.mail import OutboxMessage
-from app.models.notifications import NotificationPreference
+from app.models.notifications import Notification, NotificationPreference
 from app.notifications import services
 from app.notifications.kinds import kinds
 from app.notifications.unsubscribe import read_token, token_for
@@ -100,6 +100,10 @@ def test_one_click_post_without_logging_in_turns_off_only_that_kind(app, client,
     with app.app_context():
         kinds_sent = db.session.scalars(select(OutboxMessage.kind).where(
             OutboxMessage.to == "author@example.com")).all()
+        told_on_the_site = db.session.scalars(select(Notification.kind).where(
+            Notification.user_id == people.author)).all()
+    # The decision was made and told on the site; only its mail stopped.
+    assert "proposal_decision" in told_on_the_site
     assert "proposal_decision" not in kinds_sent
     # Other forms still need their token: the exemption is this one page's.
     assert app.test_client().post("/notifications/read").status_code == 400

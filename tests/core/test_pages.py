@@ -4,7 +4,7 @@ from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import base_config
+from tests.conftest import base_config, shown
 
 
 def test_healthz_reports_database_ok(client):
@@ -78,8 +78,8 @@ def test_configuration_order_defaults_instance_file_then_environment(tmp_path, m
 
 
 def test_register_and_about_promise_only_what_members_can_do(client):
-    register = client.get("/register").get_data(True)
-    about = client.get("/about").get_data(True)
+    register = shown(client.get("/register"), "<h1>Join the network</h1>")
+    about = shown(client.get("/about"), "There is no forum yet")
     for html in (register, about):
         assert "take part in the forum" not in html and "talk with them in the forum" not in html
     # Pitching is for leaders; members apply to become one.

@@ -5,7 +5,7 @@ import pytest
 
 from app import create_app
 from app.config import ConfigError
-from tests.conftest import PASSWORD, base_config, login, reset_database
+from tests.conftest import PASSWORD, base_config, login, reset_database, shown
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def test_state_changing_forms_need_a_csrf_token(csrf_app):
     refused = client.post("/register", data=data)
     # Refused, and nothing made: back to the form with what was typed (app.kept), never the password.
     assert refused.status_code == 303 and refused.headers["Location"].startswith("/register?kept=")
-    again = client.get(refused.headers["Location"]).get_data(as_text=True)
+    again = shown(client.get(refused.headers["Location"]), "nothing was sent")
     assert "nothing was sent" in again and 'value="eve@example.com"' in again
     assert "saffron" not in again
     from app.extensions import db
@@ -54,6 +54,7 @@ def test_logout_without_csrf_token_keeps_the_session(csrf_app):
 @pytest.mark.parametrize("path", ["/", "/login", "/does-not-exist", "/healthz"])
 def test_security_headers_on_every_response(client, path):
     response = client.get(path)
+    assert response.status_code == (404 if path == "/does-not-exist" else 200)
     csp = response.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp
     script_src = re.search(r"script-src ([^;]+)", csp).group(1)
@@ -78,7 +79,7 @@ def test_security_headers_on_a_500(app, client):
 
 def test_pages_have_no_inline_scripts(client):
     for path in ["/", "/login", "/register", "/about", "/forgot-password"]:
-        html = client.get(path).get_data(as_text=True)
+        html = shown(client.get(path), '<main id="content"', "<footer")
         for tag in re.findall(r"<script[^>]*>", html):
             assert "src=" in tag, f"inline script on {path}"
         assert not re.search(r"\son[a-z]+=", html), f"inline handler on {path}"

@@ -162,7 +162,11 @@ def test_broken_metadata_is_dropped_with_the_rest(uploads, kind):
     data = encoded(Image.new("RGB", (400, 300), "teal"), "JPEG", exif=broken)
     response, url = uploads.send(kind, data)
     assert response.status_code == 302
-    assert b"Examplecam" not in uploads.client.get(url).data
+    served = uploads.client.get(url)
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    with Image.open(io.BytesIO(served.data)) as picture:
+        assert picture.format == "JPEG"  # a picture, drawn again from the upload
+    assert b"Examplecam" not in served.data
 
 
 # Pixel bombs and memory --------------------------------------------------------------------

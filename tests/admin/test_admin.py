@@ -1,7 +1,7 @@
 """Admin pages: people list and search, roles, deactivation."""
 from app.extensions import db
 from app.models.accounts import Role, User
-from tests.conftest import login
+from tests.conftest import login, shown
 
 
 def test_only_admins_reach_admin_pages(client, login_as):
@@ -17,8 +17,10 @@ def test_admin_lists_and_searches_people(client, login_as, make_user):
     everyone = client.get("/admin/users")
     assert b"Priya Raman" in everyone.data and b"Mateo Silva" in everyone.data
     found = client.get("/admin/users?q=priya")
+    shown(found, "Priya Raman")
     assert b"Priya Raman" in found.data and b"Mateo Silva" not in found.data
     leaders = client.get("/admin/users?role=leader")
+    shown(leaders, "Mateo Silva")
     assert b"Mateo Silva" in leaders.data and b"Priya Raman" not in leaders.data
 
 

@@ -12,7 +12,7 @@ from app.kept import LOG_IN_AGAIN, MESSAGE
 from app.models.accounts import Role, User, UserSession
 from app.models.editorial import Proposal
 from app.models.kept import KeptForm
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, shown
 
 LONG_DRAFT = ("We started with a borrowed projector and a bedsheet pinned to the hall wall. "
               "The first night eleven people came, and two of them brought chairs. ") * 40
@@ -162,7 +162,11 @@ def test_someone_elses_kept_form_is_not_shown(app, client, make_user, author, dr
     editor = make_user(role=Role.EDITOR)
     other = app.test_client()
     log_in(other, editor.email)
+    # A draft is its author's alone: the editor is told there is no such page, a visitor to log in.
+    shown(other.get(back), "<h1>Page not found</h1>", status=404)
     assert "Private words." not in page_text(other.get(back))
+    to_login = app.test_client().get(back)
+    assert to_login.status_code == 302 and to_login.headers["Location"].startswith("/login?next=")
     assert "Private words." not in page_text(app.test_client().get(back))
 
 

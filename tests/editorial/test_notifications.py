@@ -10,6 +10,7 @@ from app.models.base import utcnow
 from app.models.editorial import Proposal
 from app.models.notifications import Notification
 from app.models.mail import OutboxMessage
+from tests.conftest import shown
 
 
 def _version(app, proposal_id):
@@ -92,6 +93,8 @@ def test_turning_off_mail_keeps_the_in_app_notification(app, client, people, act
     client.post("/notifications/read")
     with app.app_context():
         assert db.session.scalar(select(Notification.read_at)) is not None
+    read = shown(client.get("/notifications"), "asked for changes to your proposal")
+    assert 'class="nav-count"' not in read
     assert b'class="nav-count"' not in client.get("/notifications").data
 
 
@@ -139,6 +142,7 @@ def test_overdue_scheduled_posts_are_flagged_to_editors(app, client, people, act
                                                         make_proposal):
     proposal_id = make_proposal(people.author, state=State.SCHEDULED, title="Late bloomer")
     act_as(people.editor)
+    shown(client.get("/editor"), "Editor queue", "Late bloomer")
     assert b"did not go live" not in client.get("/editor").data
     with app.app_context():
         db.session.get(Proposal, proposal_id).publish_at = utcnow() - timedelta(minutes=20)

@@ -12,6 +12,7 @@ from app.models.base import utcnow
 from app.models.editorial import Comment, Proposal, Revision
 from app.models.notifications import Notification
 from app.models.mail import OutboxMessage
+from tests.conftest import shown
 
 PITCH = {
     "title": "Night football for teenagers in Eastfield",
@@ -143,6 +144,7 @@ def test_author_cannot_edit_while_in_review(app, client, people, act_as, make_pr
     proposal_id = make_proposal(people.author, state=State.IN_REVIEW)
     act_as(people.author)
     page = client.get(f"/proposals/{proposal_id}")
+    shown(page, "<h1>Saturday repair café in Riverside</h1>")
     assert b"Save draft" not in page.data
     response = client.post(f"/proposals/{proposal_id}/save",
                            data={**PITCH, "title": "Sneaky change", "version": "1"})
@@ -246,6 +248,7 @@ def test_comments_are_sanitised_editable_and_deletable_by_their_writer(
     response = client.post(f"/proposals/{proposal_id}/comments", data={"text": payload})
     assert response.status_code == 302
     page = client.get(f"/proposals/{proposal_id}")
+    shown(page, "<h1>Saturday repair café in Riverside</h1>", "Nice!")
     assert b"<script>alert" not in page.data
     assert b"javascript:" not in page.data and b"onerror=alert" not in page.data.replace(
         b"&lt;img src=x onerror=alert(1)&gt;", b"")
@@ -265,6 +268,7 @@ def test_comments_are_sanitised_editable_and_deletable_by_their_writer(
     assert b"Delete your comment?" in confirm.data
     assert client.post(f"/comments/{comment_id}/delete").status_code == 302
     page = client.get(f"/proposals/{proposal_id}")
+    shown(page, "<h1>Saturday repair café in Riverside</h1>")
     assert b"Comment deleted." in page.data and b"Edited kindly." not in page.data
     assert client.get(f"/comments/{comment_id}/edit").status_code == 403
 
@@ -352,12 +356,17 @@ def test_editor_queue_filters_counts_and_oldest_first(app, client, people, act_a
         db.session.commit()
     act_as(people.editor)
     page = client.get("/editor")
-    text = page.data.decode()
+    text = shown(page, "Old pitch", "New pitch")
     assert text.index("Old pitch") < text.index("New pitch")
     assert "Secret draft" not in text
+    # Each filter leaves one pitch out and still shows the other.
+    assert shown(client.get("/editor?tag=food"), "Old pitch").count("New pitch") == 0
     assert client.get("/editor?tag=food").data.count(b"New pitch") == 0
+    assert "Old pitch" not in shown(client.get("/editor?assignee=me"), "New pitch")
     assert b"Old pitch" not in client.get("/editor?assignee=me").data
+    assert "New pitch" not in shown(client.get("/editor?older_than=7"), "Old pitch")
     assert b"New pitch" not in client.get("/editor?older_than=7").data
+    assert "Old pitch" not in shown(client.get("/editor?state=in_review"), "New pitch")
     assert b"Old pitch" not in client.get("/editor?state=in_review").data
     assert b"Editor queue" in page.data and b'class="nav-count">1' in page.data
     act_as(people.author)

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models.accounts import Role
 from app.models.editorial import Event, Proposal
 from app.models.mail import OutboxMessage
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, shown
 from tests.live import Visitor, at_once
 
 PITCH = {
@@ -194,7 +194,7 @@ def test_the_authors_draft_leads_with_editing_and_submit_and_withdraw_comes_last
         client, people, act_as, make_proposal):
     proposal_id = make_proposal(people.author, state=State.DRAFT)
     act_as(people.author)
-    page = client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
+    page = shown(client.get(f"/proposals/{proposal_id}"), "<h1>Saturday repair café in Riverside</h1>")
     assert ">Decide<" not in page
     edit, submit = page.index("Edit your proposal"), page.index(">Submit proposal</button>")
     withdraw = page.index("Withdraw this proposal")

@@ -83,6 +83,9 @@ def test_drop_a_pin_then_save(page, a11y, live_app, lisbon_leaders):  # noqa: F8
     profile = stored(live_app, "Paula Pin")
     assert (round(profile.lat, 5), round(profile.lng, 5)) == (lat, lng)
     assert (profile.public_lat, profile.public_lng) == public_point(lat, lng, "city")
+    # Saved: the editor is drawn again, says so and keeps the pin, in words.
+    assert "Your profile is saved." in page.inner_text("main")
+    assert page.get_by_label("Where you are").input_value().startswith("Pin on the map")
     assert "Pin at" not in page.content()
 
 

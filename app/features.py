@@ -2,7 +2,6 @@
 notifies about."""
 import random
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Callable, Iterable
 
 from app import demo
@@ -17,8 +16,8 @@ from app.models.accounts import User
 from app.notifications import services as notifications
 from app.notifications.kinds import Kind
 from app.pages import services as pages
+from app.sitemap import SitemapEntry, SitemapPart
 
-SitemapEntry = tuple[str, datetime | None]  # absolute address, last change if known
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,10 @@ class Feature:
     # Removes everything the person owns in it, before their account row goes (same
     # transaction); stored files go once that commits.
     forget_user: Callable[[User], None] | None = None
+    # Its addresses in the sitemap: a few (at most 50,000) as sitemap_entries, or as parts
+    # bounded without reading them (app/sitemap.py) when there may be more.
     sitemap_entries: Callable[[], Iterable[SitemapEntry]] | None = None
+    sitemap_parts: Callable[[], list[SitemapPart]] | None = None
     # Adds its demo data (rng, {"leaders": ...}) -> counts by name; safe to run again.
     seed_demo: Callable[[random.Random, dict], dict[str, int]] | None = None
     # The kinds of notification it sends (app/notifications/kinds.py): the settings page
@@ -46,7 +48,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("pages", sitemap_entries=pages.sitemap_entries),
     Feature("blog", sitemap_entries=blog.sitemap_entries),
     Feature("directory", export_data=directory.export_data, forget_user=directory.forget_user,
-            sitemap_entries=directory.sitemap_entries, seed_demo=directory_demo.seed_directory),
+            sitemap_parts=directory.sitemap_parts, seed_demo=directory_demo.seed_directory),
     Feature("editorial", export_data=editorial.export_data, forget_user=editorial.forget_user,
             seed_demo=editorial_demo.seed_editorial,
             notification_kinds=editorial_notifications.KINDS),
@@ -73,10 +75,16 @@ def forget_user(user: User) -> None:
             feature.forget_user(user)
 
 
-def sitemap_entries() -> Iterable[SitemapEntry]:
+def sitemap_parts() -> list[SitemapPart]:
+    """Every feature's part(s) of the sitemap, in the list's order; a small feature's part is
+    named after it (/sitemap/blog.xml)."""
+    parts: list[SitemapPart] = []
     for feature in FEATURES:
-        if feature.sitemap_entries:
-            yield from feature.sitemap_entries()
+        if feature.sitemap_parts:
+            parts.extend(feature.sitemap_parts())
+        elif feature.sitemap_entries:
+            parts.append(SitemapPart(feature.name, None, feature.sitemap_entries))
+    return parts
 
 
 def seed_demo(seed: int = 2026, **options) -> dict[str, int]:

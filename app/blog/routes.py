@@ -1,11 +1,11 @@
-"""The public blog: lists, posts, tags, authors, Atom feeds, the sitemap and cover images."""
+"""The public blog: lists, posts, tags, authors, Atom feeds and cover images."""
 import re
 
 from flask import Blueprint, Response, abort, current_app, render_template
 from flask_login import current_user
 from markupsafe import Markup
 
-from app import features, permissions
+from app import permissions
 from app.blog import services
 from app.editorial.services import proposal_with_cover, send_cover
 from app.extensions import db
@@ -100,9 +100,3 @@ def cover(name):
     if found is None or not (found.is_live or permissions.can_view_proposal(current_user, found)):
         abort(404)
     return send_cover(name, everyone=found.is_live)
-
-
-@bp.get("/sitemap.xml")
-def sitemap():
-    urls = list(features.sitemap_entries())
-    return Response(render_template("blog/sitemap.xml", urls=urls), mimetype="application/xml")

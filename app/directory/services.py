@@ -7,7 +7,7 @@ from flask import current_app, url_for
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from app import mail
+from app import mail, sitemap
 from app.database import get_or_create, insert_unique, lock_row
 from app.directory import photos
 from app.extensions import db
@@ -15,6 +15,7 @@ from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.directory import (ContactMessage, FocusArea, LeaderApplication, LeaderProfile,
                                   Precision, Program, ProfileProgram)
+from app.sitemap import SitemapPart
 from app.text.markdown import slugify
 from app.urls import site_url
 
@@ -53,12 +54,13 @@ def profile_url_for(user) -> str | None:
     return url_for("directory.profile", slug=profile.slug)
 
 
-def public_slugs(limit: int = 50000) -> list[tuple[str, object]]:
-    """(slug, updated_at) of the profiles anyone may see, for the sitemap."""
-    return list(db.session.execute(
-        select(LeaderProfile.slug, LeaderProfile.updated_at)
-        .where(LeaderProfile.is_public)
-        .order_by(LeaderProfile.id).limit(limit)).all())
+def public_slugs(start: int = 1, stop: int | None = None) -> list[tuple[str, object]]:
+    """(slug, updated_at) of the profiles anyone may see with start <= id < stop, for the sitemap."""
+    query = select(LeaderProfile.slug, LeaderProfile.updated_at).where(
+        LeaderProfile.is_public, LeaderProfile.id >= start)
+    if stop is not None:
+        query = query.where(LeaderProfile.id < stop)
+    return list(db.session.execute(query.order_by(LeaderProfile.id)).all())
 
 
 def public_place(profile: LeaderProfile) -> str:
@@ -285,7 +287,10 @@ def forget_user(user: User) -> None:
     db.session.execute(delete(ContactMessage).where(ContactMessage.sender_id == user.id))
 
 
-def sitemap_entries():
-    """(address, last change) of every profile anyone may see."""
-    for slug, updated_at in public_slugs(limit=50000):
-        yield site_url("directory.profile", slug=slug), updated_at
+def sitemap_parts() -> list[SitemapPart]:
+    """The profiles anyone may see, in parts of up to 50,000 ids (bounded by the highest id,
+    one index lookup, so the sitemap index never counts the directory)."""
+    highest = db.session.scalar(select(func.max(LeaderProfile.id)))
+    return sitemap.id_ranges("leaders", highest, lambda start, stop: (
+        (site_url("directory.profile", slug=slug), updated_at)
+        for slug, updated_at in public_slugs(start, stop)))

@@ -4,7 +4,7 @@ look after (lists, badges, quotes): curation.py."""
 from datetime import timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, true
 from sqlalchemy.orm import selectinload
 
 from app import mail, sitemap
@@ -74,8 +74,9 @@ def featured_quotes(limit: int = 6) -> list[LeaderProfile]:
     """Quotes the admins chose for the home page, from profiles anyone may see."""
     return list(db.session.scalars(
         select(LeaderProfile)
-        .where(LeaderProfile.featured_quote.is_(True), LeaderProfile.quote != "", LeaderProfile.is_public)
-        .order_by(LeaderProfile.updated_at.desc(), LeaderProfile.id)
+        # "= true" and this order: ix_leader_profiles_featured read backwards, no sort
+        .where(LeaderProfile.featured_quote == true(), LeaderProfile.quote != "", LeaderProfile.is_public)
+        .order_by(LeaderProfile.updated_at.desc(), LeaderProfile.id.desc())
         .options(selectinload(LeaderProfile.programs))  # each quote names a program
         .limit(limit)))
 

@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from app import permissions
 from app.blog import services
-from app.editorial.services import proposal_with_cover, send_cover
+from app.editorial.covers import proposal_with_cover, send_cover
 from app.extensions import db
 from app.models.accounts import User
 from app.models.base import utcnow

@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, select
 
 from app import demo
 from app.auth import services as accounts
-from app.editorial import services, steps
+from app.editorial import needs, services, steps
 from app.editorial.workflow import Action
 from app.extensions import db
 from app.models.accounts import Role
@@ -134,7 +134,7 @@ def seed_editorial(rng, options) -> dict[str, int]:
     for number, ((title, tags, summary, why, body), path) in enumerate(zip(STORIES, PATHS)):
         author = authors[number % len(authors)]
         editor = rng.choice(editors)
-        proposal = services.create_proposal(author, services.ProposalInput(
+        proposal = services.create_proposal(author, needs.ProposalInput(
             title=title, summary=summary, why_it_matters=why, tags=tags, body=body))
         start = now - timedelta(days=60 - number * 5, hours=rng.randint(0, 12))
         # The draft was started the day before its first step, not today.

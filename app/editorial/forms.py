@@ -8,8 +8,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.editorial import services
-from app.editorial.services import MAX_CHARS, SUMMARY_MAX_WORDS
+from app.editorial import needs
+from app.editorial.needs import MAX_CHARS, SUMMARY_MAX_WORDS
 
 
 def _max_words(limit: int):
@@ -21,7 +21,7 @@ def _max_words(limit: int):
 
 
 def _tag_list(form, field):
-    problem = services.tag_problem(services.tags_from_text(field.data))
+    problem = needs.tag_problem(needs.tags_from_text(field.data))
     if problem:
         raise ValidationError(problem)
 
@@ -59,22 +59,22 @@ class ProposalForm(Form):
 
     def validate_cover_alt(self, field):
         if self.cover.data and not (field.data or "").strip():
-            raise ValidationError(services.NEEDS["cover_alt"].ask)
+            raise ValidationError(needs.NEEDS["cover_alt"].ask)
 
     def missing_for_submit(self, needs_body: bool) -> bool:
-        """Field errors for what a submission needs (services.missing says what); True when
+        """Field errors for what a submission needs (needs.missing says what); True when
         something was missing. The title has its own InputRequired, and a cover's alt text
         validate_cover_alt."""
-        data = services.ProposalInput(
+        data = needs.ProposalInput(
             title=self.title.data or "", summary=self.summary.data or "",
             why_it_matters=self.why_it_matters.data or "",
-            tags=services.tags_from_text(self.tags.data or ""), body=self.body.data or "")
-        needs = [need for need in services.missing(data, needs_body=needs_body, has_cover=False)
-                 if need.field != "title"]
-        for need in needs:
+            tags=needs.tags_from_text(self.tags.data or ""), body=self.body.data or "")
+        lacking = [need for need in needs.missing(data, needs_body=needs_body, has_cover=False)
+                   if need.field != "title"]
+        for need in lacking:
             field = self[need.field]
             field.errors = list(field.errors) + [need.ask]
-        return bool(needs)
+        return bool(lacking)
 
 
 class ActionForm(Form):

@@ -6,9 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.forms import ConfirmForm
-from app.editorial import services, steps
+from app.editorial import covers, needs, services, steps
+from app.editorial import queue as editor_queue
 from app.editorial.forms import ActionForm, CommentForm, ProposalForm
-from app.editorial.services import CoverError, ProposalInput, StaleProposal
+from app.editorial.covers import CoverError
+from app.editorial.needs import ProposalInput
+from app.editorial.services import StaleProposal
 from app.editorial.workflow import (
     ACTION_SPECS, STATUS_LABELS, Action, InputNeeded, Stage, State, TransitionError,
     allowed_actions, needs_time, next_step, note_required, sending_action,
@@ -59,7 +62,7 @@ def nav_counts() -> dict:
     """The editor queue's count, for the navigation on every page an editor sees."""
     if not (current_user and current_user.is_authenticated and is_editor(current_user)):
         return {}
-    return {"editor_queue_count": services.waiting_for_editors()}
+    return {"editor_queue_count": editor_queue.waiting_for_editors()}
 
 
 def get_proposal(proposal_id: int) -> Proposal:
@@ -73,7 +76,7 @@ def _input_from(form: ProposalForm) -> ProposalInput:
     return ProposalInput(
         title=form.title.data or "", summary=form.summary.data or "",
         why_it_matters=form.why_it_matters.data or "",
-        tags=services.tags_from_text(form.tags.data or ""), body=form.body.data or "",
+        tags=needs.tags_from_text(form.tags.data or ""), body=form.body.data or "",
         excerpt=form.excerpt.data or "", cover_alt=form.cover_alt.data or "",
     )
 
@@ -149,7 +152,7 @@ def _preview(form: ProposalForm) -> dict:
     """What the proposal will look like, drawn by the site's own Markdown pipeline."""
     return {"title": (form.title.data or "").strip(), "summary": (form.summary.data or "").strip(),
             "why_it_matters": (form.why_it_matters.data or "").strip(),
-            "tags": services.tags_from_text(form.tags.data or ""),
+            "tags": needs.tags_from_text(form.tags.data or ""),
             "body_html": Markup(render_markdown(form.body.data or "")),
             "summary_words": len((form.summary.data or "").split())}
 
@@ -274,9 +277,9 @@ def save(proposal_id):
         services.save_proposal(proposal, current_user, _input_from(form),
                                whole_number(form.version.data))
         if form.cover.data:
-            services.set_cover(proposal, form.cover.data, form.cover_alt.data or "")
+            covers.set_cover(proposal, form.cover.data, form.cover_alt.data or "")
         elif form.remove_cover.data:
-            services.remove_cover(proposal)
+            covers.remove_cover(proposal)
         if submitting:
             steps.take_action(proposal, submit_action, current_user)
         db.session.flush()
@@ -443,13 +446,13 @@ def queue():
                    "under “Proposals”.")
     filters = {key: request.args.get(key, "").strip() for key in
                ("state", "tag", "assignee", "older_than")}
-    page = db.paginate(services.queue_query(**filters, me=current_user), page=page_number(),
+    page = db.paginate(editor_queue.queue_query(**filters, me=current_user), page=page_number(),
                        per_page=25, error_out=False)
     return render_template(
-        "editorial/queue.html", page=page, filters=filters, counts=services.state_counts(),
-        overdue=services.overdue_scheduled(), editors=services.queue_editors(),
-        tags=services.used_tags(), ages=services.AGE_CHOICES, now=utcnow(), State=State,
-        waiting_states=services.WAITING_STATES,
+        "editorial/queue.html", page=page, filters=filters, counts=editor_queue.state_counts(),
+        overdue=services.overdue_scheduled(), editors=editor_queue.queue_editors(),
+        tags=editor_queue.used_tags(), ages=editor_queue.AGE_CHOICES, now=utcnow(), State=State,
+        waiting_states=editor_queue.WAITING_STATES,
     )
 
 

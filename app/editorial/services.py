@@ -3,22 +3,20 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import select
 
-from app import images
 from app.database import get_or_create, insert_unique
+from app.editorial import covers
+from app.editorial.needs import MAX_TAGS, ProposalInput, check_limits, missing
 from app.editorial import notifications as tell
 from app.editorial.workflow import Action, Actor, Stage, State, TransitionError
 from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.base import utcnow
 from app.models.editorial import Comment, Event, Proposal, Revision, Tag
-from app.params import whole_number
 from app.text.markdown import slugify
 
 DEFAULT_CHECKLIST = [
@@ -29,57 +27,12 @@ DEFAULT_CHECKLIST = [
     "Every link was opened and works",
 ]
 OVERDUE_AFTER = timedelta(minutes=15)
-MAX_TAGS = 5
-SUMMARY_MAX_WORDS = 300
-TAG_MAX_CHARS = 30
-# What a proposal may hold: the form shows these limits (forms.py), the service keeps to them.
-MAX_CHARS = {"title": 150, "why_it_matters": 3000, "body": 60000, "excerpt": 400, "cover_alt": 300}
-
-
-@dataclass(frozen=True)
-class Need:
-    """Something a proposal must have before the editors read it: the field, how the guard's
-    message names it ("Before sending it, add ..."), and what the form says beside the field."""
-    field: str
-    named: str
-    ask: str
-
-
-NEEDS = {need.field: need for need in (
-    Need("title", "a title", "Enter a title for your proposal."),
-    Need("summary", "a summary", "Write a short summary of your story."),
-    Need("why_it_matters", "why it matters to the network", "Say why this story matters to the network."),
-    Need("tags", "at least one tag", "Add at least one tag, like “youth” or “food”."),
-    Need("body", "the full post", "Write the full post before sending it."),
-    Need("cover_alt", "alt text for the cover image",
-         "Describe the cover image for people who cannot see it."),
-)}
-
-WAITING_STATES = (State.SUBMITTED, State.IN_REVIEW, State.CHANGES_REQUESTED, State.APPROVED,
-                  State.SCHEDULED)
-
-
 class StaleProposal(Exception):
     """Someone changed the proposal after this person loaded it; their change was not made."""
 
     def __init__(self, proposal: Proposal):
         super().__init__("This proposal changed since you opened it.")
         self.proposal = proposal
-
-
-class CoverError(ValueError):
-    """The uploaded cover image could not be used; the message says why."""
-
-
-@dataclass
-class ProposalInput:
-    title: str
-    summary: str = ""
-    why_it_matters: str = ""
-    tags: list[str] = field(default_factory=list)
-    body: str = ""
-    excerpt: str = ""
-    cover_alt: str = ""
 
 
 # Settings ---------------------------------------------------------------------------------
@@ -104,45 +57,6 @@ def actor_for(user: User | None, proposal: Proposal, action: Action) -> Actor:
 
 # Proposals: creating and editing ----------------------------------------------------------
 
-def tags_from_text(text: str) -> list[str]:
-    """Comma-separated tags, trimmed, without repeats; too many or too long ones are kept for
-    tag_problem to name (the form shows it; nothing is cut off quietly)."""
-    names = []
-    for raw in (text or "").split(","):
-        name = " ".join(raw.split())
-        if name and slugify(name, 40) not in {slugify(n, 40) for n in names}:
-            names.append(name)
-    return names
-
-
-def tag_problem(names: list[str]) -> str | None:
-    if len(names) > MAX_TAGS:
-        return f"Choose at most {MAX_TAGS} tags."
-    if any(len(name) > TAG_MAX_CHARS for name in names):
-        return f"Keep each tag to at most {TAG_MAX_CHARS} characters."
-    return None
-
-
-def missing(data: ProposalInput, *, needs_body: bool, has_cover: bool) -> list[Need]:
-    """What this proposal still lacks before it can be sent: the full post once it is a post
-    (or once the author started writing it), alt text once it has a cover."""
-    return [need for need in NEEDS.values()
-            if (need.field != "body" or needs_body) and (need.field != "cover_alt" or has_cover)
-            and not (data.tags if need.field == "tags" else getattr(data, need.field).strip())]
-
-
-class InputTooLong(ValueError):
-    """The proposal holds more than the form allows (the form says so first)."""
-
-
-def _check_limits(data: ProposalInput) -> None:
-    problem = tag_problem(data.tags) or next(
-        (f"The {name.replace('_', ' ')} is longer than {limit} characters."
-         for name, limit in MAX_CHARS.items() if len(getattr(data, name).strip()) > limit), None)
-    if problem:
-        raise InputTooLong(problem)
-
-
 def _set_tags(proposal: Proposal, names: list[str]) -> None:
     tags = []
     for name in names[:MAX_TAGS]:
@@ -154,7 +68,7 @@ def _set_tags(proposal: Proposal, names: list[str]) -> None:
 
 
 def _apply(proposal: Proposal, data: ProposalInput) -> None:
-    _check_limits(data)
+    check_limits(data)
     proposal.title = data.title.strip()
     proposal.summary = data.summary.strip()
     proposal.why_it_matters = data.why_it_matters.strip()
@@ -246,51 +160,6 @@ def missing_for_submit(proposal: Proposal) -> list[str]:
                                            has_cover=bool(proposal.cover_image))]
 
 
-# Cover images -----------------------------------------------------------------------------
-
-COVER_SIZES = (images.Size("", 1600, 1600),)
-COVER_MIN_SIZE = (200, 100)
-
-
-def store_cover(upload) -> str:
-    """Store an uploaded image through the image pipeline; returns its file name."""
-    try:
-        name = images.save(upload.stream, images.COVERS, COVER_SIZES, min_size=COVER_MIN_SIZE)
-    except images.ImageError as error:
-        raise CoverError(str(error)) from error
-    return name + ".jpg"
-
-
-def set_cover(proposal: Proposal, upload, alt: str) -> None:
-    if not alt.strip():
-        raise CoverError("Describe the cover image for people who cannot see it.")
-    old = proposal.cover_image
-    proposal.cover_image = store_cover(upload)
-    proposal.cover_alt = alt.strip()
-    if old:
-        _remove_file(old)
-
-
-def remove_cover(proposal: Proposal) -> None:
-    if proposal.cover_image:
-        _remove_file(proposal.cover_image)
-    proposal.cover_image = None
-
-
-def proposal_with_cover(file_name: str) -> Proposal | None:
-    """The proposal whose cover a file is, if any."""
-    return db.session.scalar(select(Proposal).where(Proposal.cover_image == file_name))
-
-
-def send_cover(file_name: str, *, everyone: bool):
-    return images.send(images.COVERS, file_name, everyone=everyone)
-
-
-def _remove_file(name: str) -> None:
-    """Once the transaction commits: the proposal no longer points at the file."""
-    images.delete(name.removesuffix(".jpg"), images.COVERS, COVER_SIZES)
-
-
 # The timeline (app.editorial.steps makes the workflow's steps) ---------------------------
 
 def record_event(proposal, user, action, source, target, note) -> Event:
@@ -344,62 +213,6 @@ def delete_comment(comment: Comment) -> None:
     comment.deleted_at = utcnow()
 
 
-# The editor queue -------------------------------------------------------------------------
-
-AGE_CHOICES = {"1": 1, "3": 3, "7": 7, "14": 14, "30": 30}
-
-
-def queue_query(*, state: str | None = None, tag: str | None = None,
-                assignee: str | None = None, older_than: str | None = None,
-                me: User | None = None, now: datetime | None = None):
-    """The editors' view: waiting proposals (or one state), oldest waiting first."""
-    # Each row shows author, editor and tags: load them with the page.
-    query = (select(Proposal).where(Proposal.first_submitted_at.is_not(None))
-             .options(joinedload(Proposal.author), joinedload(Proposal.editor),
-                      selectinload(Proposal.tags)))
-    if state in {s.value for s in State}:
-        query = query.where(Proposal.state == State(state))
-    else:
-        query = query.where(Proposal.state.in_(WAITING_STATES))
-    if tag:
-        query = query.where(Proposal.tags.any(Tag.slug == tag))
-    if assignee == "me" and me is not None:
-        query = query.where(Proposal.editor_id == me.id)
-    elif assignee == "none":
-        query = query.where(Proposal.editor_id.is_(None))
-    elif (editor_id := whole_number(assignee)) is not None:
-        query = query.where(Proposal.editor_id == editor_id)
-    if older_than in AGE_CHOICES:
-        cutoff = (now or utcnow()) - timedelta(days=AGE_CHOICES[older_than])
-        query = query.where(Proposal.waiting_since <= cutoff)
-    return query.order_by(Proposal.waiting_since, Proposal.id)
-
-
-def state_counts() -> dict[State, int]:
-    rows = db.session.execute(
-        select(Proposal.state, func.count()).where(Proposal.first_submitted_at.is_not(None))
-        .group_by(Proposal.state)).all()
-    counts = {state: 0 for state in State}
-    counts.update({State(state): number for state, number in rows})
-    return counts
-
-
-def waiting_for_editors() -> int:
-    """Proposals nobody has claimed yet: the number beside "Editor queue"."""
-    return db.session.scalar(select(func.count()).select_from(Proposal).where(
-        Proposal.state == State.SUBMITTED)) or 0
-
-
-def queue_editors() -> list[User]:
-    return list(db.session.scalars(select(User).where(
-        User.role.in_((Role.EDITOR, Role.ADMIN))).order_by(User.display_name)))
-
-
-def used_tags() -> list[Tag]:
-    return list(db.session.scalars(select(Tag).where(Tag.id.in_(
-        select(Tag.id).join(Proposal.tags.property.secondary))).order_by(Tag.slug)))
-
-
 # Diffs ------------------------------------------------------------------------------------
 
 def revision_text(revision: Revision | Proposal) -> str:
@@ -448,5 +261,5 @@ def forget_user(user: User) -> None:
     Their comments on other people's proposals stay, unsigned (writer set to NULL)."""
     for proposal in db.session.scalars(select(Proposal).where(Proposal.author_id == user.id)).all():
         if proposal.cover_image:
-            _remove_file(proposal.cover_image)
+            covers.remove_file(proposal.cover_image)
         db.session.delete(proposal)

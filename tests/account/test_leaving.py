@@ -9,7 +9,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.account import services as leaving
 from app.directory import photos
-from app.editorial.services import store_cover
+from app.editorial.covers import store_cover
 from app.editorial.workflow import State
 from app.extensions import db
 from app.models.accounts import Role, User

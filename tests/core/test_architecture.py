@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE = ("app.geo", "app.text", "app.editorial.workflow")
+PURE = ("app.geo", "app.text", "app.editorial.workflow", "app.editorial.needs")
 
 
 # Import cycles ------------------------------------------------------------------------------

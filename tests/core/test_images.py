@@ -188,7 +188,7 @@ kind, source, folder = sys.argv[1:4]
 app = create_app(base_config(Path(folder), DATABASE_URL=f"sqlite:///{folder}/child.sqlite3"))
 with app.app_context():
     from app.directory import photos
-    from app.editorial.services import CoverError, store_cover
+    from app.editorial.covers import CoverError, store_cover
 
     def upload(data):
         if kind == "cover":

@@ -6,7 +6,7 @@ import feedparser
 import pytest
 
 from app.auth.services import create_user
-from app.editorial import services, steps
+from app.editorial import needs, services, steps
 from app.editorial.workflow import Action
 from app.extensions import db
 from app.models.accounts import Role, User
@@ -181,7 +181,7 @@ def _resubmitted_proposal(app) -> int:
         body = ("We started with twelve tools in a garage.\n\nNow the library lends forty a week. "
                 "Booking is at https://example.org/millbrook-tool-library/bookings/"
                 "a-very-long-path-that-must-wrap-on-a-phone")
-        proposal = services.create_proposal(leader, services.ProposalInput(
+        proposal = services.create_proposal(leader, needs.ProposalInput(
             title=TITLE, summary="Neighbours lend drills, ladders and sewing machines.",
             why_it_matters="Any leader with a shed and a spreadsheet can start one.",
             tags=["sharing", "neighbours"], body=body))
@@ -189,14 +189,14 @@ def _resubmitted_proposal(app) -> int:
         steps.take_action(proposal, Action.CLAIM, editor)
         steps.take_action(proposal, Action.REQUEST_CHANGES, editor,
                           note="Please say how people bring a tool back.")
-        services.save_proposal(proposal, leader, services.ProposalInput(
+        services.save_proposal(proposal, leader, needs.ProposalInput(
             title=TITLE, summary="Neighbours lend drills, ladders and sewing machines.",
             why_it_matters="Any leader with a shed and a spreadsheet can start one.",
             tags=["sharing", "neighbours"],
             body=body + "\n\nYou bring a tool back within a week, cleaned."), None)
         steps.take_action(proposal, Action.RESUBMIT, leader)
         for number in range(3):
-            other = services.create_proposal(leader, services.ProposalInput(
+            other = services.create_proposal(leader, needs.ProposalInput(
                 title=f"Community fridge number {number + 1} behind the bakery on Long Street",
                 summary="Shops leave food.", why_it_matters="Less waste.",
                 tags=["food", "waste", "neighbours"]))

@@ -82,7 +82,7 @@ def test_a_tag_too_long_is_named_and_nothing_is_cut_off(app, client, people, act
     """One limit for tags, in the service: the form shows it, and the service refuses a longer
     tag from any caller instead of cutting it short."""
     import pytest
-    from app.editorial import services
+    from app.editorial import needs, services
     act_as(people.author)
     long_tag = "neighbourhood food sharing schemes"  # 34 characters
     response = client.post("/proposals/new", data={**PITCH, "tags": f"youth, {long_tag}"})
@@ -91,26 +91,26 @@ def test_a_tag_too_long_is_named_and_nothing_is_cut_off(app, client, people, act
     assert long_tag.encode() in response.data  # what was typed is shown again
     with app.app_context():
         assert db.session.scalar(select(Proposal)) is None
-        with pytest.raises(services.InputTooLong, match="at most 30 characters"):
-            services.create_proposal(db.session.get(User, people.author), services.ProposalInput(
+        with pytest.raises(needs.InputTooLong, match="at most 30 characters"):
+            services.create_proposal(db.session.get(User, people.author), needs.ProposalInput(
                 title="A title", tags=[long_tag]))
 
 
 def test_the_form_and_the_guard_ask_for_the_same_things(app, people):
-    """What a submission needs is one table (services.NEEDS): the form's messages beside the
+    """What a submission needs is one table (needs.NEEDS): the form's messages beside the
     fields and the guard's "Before sending it, add ..." come from it."""
-    from app.editorial import services
+    from app.editorial import needs, services
     from app.editorial.forms import ProposalForm
     with app.test_request_context(method="POST", data={"title": "Only a title"}):
         form = ProposalForm()
         assert form.missing_for_submit(needs_body=True)
-        assert form.summary.errors == [services.NEEDS["summary"].ask]
-        assert form.why_it_matters.errors == [services.NEEDS["why_it_matters"].ask]
-        assert form.tags.errors == [services.NEEDS["tags"].ask]
-        assert form.body.errors == [services.NEEDS["body"].ask]
+        assert form.summary.errors == [needs.NEEDS["summary"].ask]
+        assert form.why_it_matters.errors == [needs.NEEDS["why_it_matters"].ask]
+        assert form.tags.errors == [needs.NEEDS["tags"].ask]
+        assert form.body.errors == [needs.NEEDS["body"].ask]
     with app.app_context():
         proposal = services.create_proposal(db.session.get(User, people.author),
-                                            services.ProposalInput(title="Only a title"))
+                                            needs.ProposalInput(title="Only a title"))
         assert services.missing_for_submit(proposal) == [
             "a summary", "why it matters to the network", "at least one tag"]
 

@@ -74,7 +74,6 @@ class LeaderProfile(db.Model):
         # At each point its leaders come in name order, so a page reads only the ones it shows.
         Index("ix_leader_profiles_search_cell", "searchable", "cell_y", "cell_x", "public_lat",
               "public_lng", "name_key", "works_online"),
-        Index("ix_leader_profiles_listed_name", "listed", "display_name"),
         # The home page's quotes: the featured rows, newest first, never a scan.
         Index("ix_leader_profiles_featured", "featured_quote", "updated_at", "id"),
     )

@@ -55,9 +55,12 @@ def profile_url_for(user) -> str | None:
 
 
 def public_slugs(start: int = 1, stop: int | None = None) -> list[tuple[str, object]]:
-    """(slug, updated_at) of the profiles anyone may see with start <= id < stop, for the sitemap."""
+    """(slug, updated_at) of the profiles anyone may see with start <= id < stop, for the sitemap.
+
+    Read from `searchable` (LeaderProfile.is_public kept as a column), as the search does: a
+    range of ids then needs no lookup of every owner's account."""
     query = select(LeaderProfile.slug, LeaderProfile.updated_at).where(
-        LeaderProfile.is_public, LeaderProfile.id >= start)
+        LeaderProfile.searchable == true(), LeaderProfile.id >= start)
     if stop is not None:
         query = query.where(LeaderProfile.id < stop)
     return list(db.session.execute(query.order_by(LeaderProfile.id)).all())

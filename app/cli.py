@@ -118,8 +118,7 @@ def publish_due():
     """Publish scheduled posts whose time has come (run every few minutes from cron)."""
     from app.editorial import steps
 
-    published = steps.publish_due()
-    db.session.commit()
+    published = steps.publish_due()  # commits each post as it goes
     if not published:
         click.echo("Nothing is due.")
     for post in published:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.editorial import notifications as tell
 from app.editorial import services
@@ -157,12 +159,30 @@ def _join(items: list[str]) -> str:
 
 
 def publish_due(now: datetime | None = None) -> list[Proposal]:
-    """Publish every scheduled post whose time has come (run by cron)."""
+    """Publish every scheduled post whose time has come (run by cron), each in its own committed
+    transaction, so the job is safe on every app host at once: a post another run holds
+    (PostgreSQL: FOR UPDATE SKIP LOCKED) or has just published (its state or version moved)
+    is left to that run, and a post that fails does not hold back the others."""
     now = now or utcnow()
     due = db.session.scalars(
-        select(Proposal).where(Proposal.state == State.SCHEDULED, Proposal.publish_at <= now)
-        .order_by(Proposal.publish_at)
-    ).all()
-    for proposal in due:
-        take_action(proposal, Action.PUBLISH_DUE, None, now=now)
-    return list(due)
+        select(Proposal.id).where(Proposal.state == State.SCHEDULED, Proposal.publish_at <= now)
+        .order_by(Proposal.publish_at, Proposal.id)).all()
+    db.session.rollback()  # end the read: each post is its own transaction
+    published = []
+    for proposal_id in due:
+        proposal = db.session.scalar(
+            select(Proposal).where(Proposal.id == proposal_id, Proposal.state == State.SCHEDULED)
+            .with_for_update(skip_locked=True).execution_options(populate_existing=True))
+        if proposal is None:  # another run has it, or had it
+            db.session.rollback()
+            continue
+        try:
+            take_action(proposal, Action.PUBLISH_DUE, None, now=now)
+            db.session.commit()
+        except (StaleDataError, OperationalError) as error:
+            db.session.rollback()
+            if isinstance(error, OperationalError) and "locked" not in str(error):
+                raise  # not the other run (SQLite: it wrote first), but a real failure
+            continue
+        published.append(proposal)
+    return published

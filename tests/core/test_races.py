@@ -143,3 +143,34 @@ def test_saves_of_one_version_sent_at_once_keep_exactly_one(app, live, make_lead
     with app.app_context():
         assert db.session.scalar(select(LeaderProfile.bio).where(LeaderProfile.slug == slug)) == \
             f"Tab {winner}"
+
+
+def test_publish_due_run_on_three_hosts_at_once_publishes_each_post_once(app, make_user):
+    """Cron runs `editorial publish-due` on every app host: run together, they share the due
+    posts out (each published once, its author told once) and report only their own."""
+    from datetime import timedelta
+
+    from app.editorial import steps
+    from app.editorial.workflow import Stage, State
+    from app.models.base import utcnow
+    from app.models.editorial import Event
+    from app.models.notifications import Notification
+    author = make_user(role=Role.LEADER)
+    with app.app_context():
+        for number in range(6):
+            db.session.add(Proposal(author_id=author.id, title=f"Post {number}", slug=f"post-{number}",
+                                    state=State.SCHEDULED, stage=Stage.POST, body="Words.",
+                                    summary="S", why_it_matters="W", first_submitted_at=utcnow(),
+                                    publish_at=utcnow() - timedelta(minutes=number + 1)))
+        db.session.commit()
+
+    def run_job():
+        with app.app_context():
+            return [post.id for post in steps.publish_due()]
+
+    reports = at_once([run_job, run_job, run_job])
+    published = [post_id for report in reports for post_id in report]
+    assert sorted(published) == sorted(set(published)) and len(published) == 6
+    assert count(app, Proposal, Proposal.state == State.PUBLISHED) == 6
+    assert count(app, Event, Event.action == "publish_due") == 6
+    assert count(app, Notification, Notification.kind == "post_published") == 6

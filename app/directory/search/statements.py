@@ -204,6 +204,8 @@ def leaders_at(filters: Filters, points: Sequence[PointCount], wanted: int) -> l
             whole.append((point.lat, point.lng, None))
         tied += point.leaders
     distances = {(point.lat, point.lng): point.distance_km for point in points}
+    if filters.keyword and _dialect() == "sqlite":
+        return _keyword_leaders_at(filters, whole + capped, distances)
     ordered = whole + capped  # whole points first: the statement's shape is (whole, capped)
     connection = db.session.connection()
     found = []
@@ -222,6 +224,40 @@ def leaders_at(filters: Filters, points: Sequence[PointCount], wanted: int) -> l
                         Summary(slug, name, headline, city, region, country, lat, lng, bool(online)))
                   for id_, name, name_key, lat, lng, online, slug, headline, city, region, country
                   in statement.rows(connection, values)]
+    return found
+
+
+_LEADER_COLUMNS = (_T.c.id, _T.c.display_name, _T.c.name_key, _T.c.public_lat, _T.c.public_lng, _T.c.works_online,
+                   _T.c.slug, _T.c.headline, _T.c.city, _T.c.region, _T.c.country)
+
+
+def _keyword_leaders_at(filters: Filters, points: list[tuple[float, float, int | None]],
+                        distances: dict[tuple[float, float], float]) -> list[Match]:
+    """leaders_at with a keyword on SQLite: one statement, the full-text match read once.
+
+    Each SELECT of a UNION ALL would run the FTS5 query again (milliseconds each, per point);
+    instead the matching leaders in the cells spanning the points are read in one go (at most
+    those the keyword matches), then kept at the points wanted, capped ones by name.
+    """
+    limits = {(lat, lng): limit for lat, lng, limit in points}
+    cells = [cell_of(lat, lng) for lat, lng, _ in points]
+    values = {"first_row": min(y for y, _ in cells), "last_row": max(y for y, _ in cells),
+              "first_column": min(x for _, x in cells), "last_column": max(x for _, x in cells)}
+    connection = db.session.connection()
+    statement = prepared(connection, ("leaders at, keyword", filters), lambda: select(*_LEADER_COLUMNS).where(
+        *matching(filters), _T.c.cell_y.between(bindparam("first_row"), bindparam("last_row")),
+        _T.c.cell_x.between(bindparam("first_column"), bindparam("last_column"))))
+    at_points: dict[tuple[float, float], list[Match]] = {}
+    for id_, name, name_key, lat, lng, online, slug, headline, city, region, country in statement.rows(
+            connection, values):
+        if (lat, lng) in limits:
+            at_points.setdefault((lat, lng), []).append(Match(
+                distances[lat, lng], name_key, id_, online,
+                Summary(slug, name, headline, city, region, country, lat, lng, bool(online))))
+    found = []
+    for point, matches in at_points.items():
+        limit = limits[point]
+        found += matches if limit is None else sorted(matches)[:limit]
     return found
 
 

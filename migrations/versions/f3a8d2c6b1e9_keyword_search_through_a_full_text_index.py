@@ -1,7 +1,7 @@
 """keyword search through a full-text index
 
 Revision ID: f3a8d2c6b1e9
-Revises: e7f1c3a9b2d4
+Revises: a9c4e6f8b1d3
 Create Date: 2026-12-01 17:00:00.000000
 
 leader_profiles.search_tags holds the names of each leader's focus areas, kept by triggers;
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f3a8d2c6b1e9'
-down_revision = 'e7f1c3a9b2d4'
+down_revision = 'a9c4e6f8b1d3'
 branch_labels = None
 depends_on = None
 

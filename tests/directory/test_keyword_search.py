@@ -143,7 +143,7 @@ def test_pages_of_a_ranked_search_hold_everyone_once(app):
 
 
 def test_the_index_follows_profiles_and_focus_areas(app, leader):
-    from app.directory import services
+    from app.directory import curation, services
     slug = leader("Kim Lee", 10, 10, bio="Beekeeper", focus=("Bees",))
     with app.test_request_context():
         assert found("beekeeper") == found("bees") == ["Kim Lee"]
@@ -155,7 +155,7 @@ def test_the_index_follows_profiles_and_focus_areas(app, leader):
         db.session.commit()
         assert found("bees") == [] and found("ceramics") == found("wheels") == ["Kim Lee"]
         area = db.session.scalar(select(FocusArea).where(FocusArea.slug == "ceramics"))
-        services.rename_focus_area(area, "Stoneware")
+        curation.rename_focus_area(area, "Stoneware")
         db.session.commit()
         assert found("ceramics") == [] and found("stoneware") == ["Kim Lee"]
         profile.display_name = "Kim Park"

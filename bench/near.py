@@ -38,6 +38,7 @@ def main() -> None:
     parser.add_argument("--min-population", type=int, default=1000, help="smallest gazetteer place")
     add_database_options(parser)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--keyword", default="teacher", help="the word the keyword rows search for")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="near-bench-"))
@@ -62,6 +63,10 @@ def run_benchmark(env: dict, args) -> None:
             ("API near a city, 50 km", api_paths(CITIES, 50), args.rounds),
             ("API near a city, 500 km", api_paths(CITIES, 500), args.rounds),
             ("API nearest-20 fallback", api_paths(REMOTE, 5), args.rounds),
+            (f"API 50 km + {args.keyword!r}", api_paths(CITIES, 50, keyword=args.keyword), args.rounds),
+            (f"API 500 km + {args.keyword!r}", api_paths(CITIES, 500, keyword=args.keyword), args.rounds),
+            (f"API {args.keyword!r}, no place", [f"/api/leaders?{urlencode({'keyword': word})}"
+                                                 for word in keywords(args.keyword)], args.rounds),
             ("/leaders page, 50 km", [f"/leaders?{urlencode({'near': c, 'radius': 50})}" for c in CITIES],
              args.rounds),
             ("full scan: API 50 km", api_paths(CITIES, 50, scan=True), args.scan_rounds),
@@ -80,9 +85,16 @@ def run_benchmark(env: dict, args) -> None:
             print(f"{scanned}: {ratio:.0f}x slower than with bounding boxes")
 
 
-def api_paths(places: list[str], radius: int, scan: bool = False) -> list[str]:
+def api_paths(places: list[str], radius: int, scan: bool = False, keyword: str = "") -> list[str]:
     extra = {"_scan": "1"} if scan else {}
+    if keyword:
+        extra["keyword"] = keyword
     return [f"/api/leaders?{urlencode({'near': place, 'radius_km': radius, **extra})}" for place in places]
+
+
+def keywords(word: str) -> list[str]:
+    """The word as typed, letter by letter from three letters on (each answer of a search-as-you-type)."""
+    return [word[:end] for end in range(min(3, len(word)), len(word) + 1)]
 
 
 def check_fallback(client: Client) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.geo.cells import FINEST, cell_of
 from app.models.base import utcnow, value_enum
+from app.text.fulltext import FullTextIndex
 
 
 class Precision(enum.StrEnum):
@@ -102,6 +103,9 @@ class LeaderProfile(db.Model):
     # deactivate/reactivate: the search reads this instead of joining users.
     searchable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     contact_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The names of its focus areas, space-separated, for the keyword search (LEADER_SEARCH):
+    # kept by database triggers (TAG_TRIGGERS), never written by the app.
+    search_tags: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     # Location: the place as typed, the private exact point, and the public point.
     place_name: Mapped[str] = mapped_column(String(200), default="")
@@ -307,3 +311,59 @@ class ContactMessage(db.Model):
     sender_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("leader_profiles.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+# The keyword search: name, headline, bio and focus areas (app/text/fulltext.py). Note for
+# migrations, as above: SQLite's batch mode rebuilds leader_profiles without these triggers.
+LEADER_SEARCH = FullTextIndex("leader_profiles", ("display_name", "headline", "bio", "search_tags"))
+
+
+def _tags_of(profile_id: str, aggregate: str) -> str:
+    return (f"(SELECT coalesce({aggregate}(focus_areas.name, ' '), '') FROM profile_focus_areas "
+            f"JOIN focus_areas ON focus_areas.id = profile_focus_areas.focus_area_id "
+            f"WHERE profile_focus_areas.profile_id = {profile_id})")
+
+
+def _retag(profile_id: str, aggregate: str) -> str:
+    return (f"UPDATE leader_profiles SET search_tags = {_tags_of(profile_id, aggregate)} "
+            f"WHERE id = {profile_id}; ")
+
+
+def _retag_area(area_id: str, aggregate: str) -> str:
+    return (f"UPDATE leader_profiles SET search_tags = {_tags_of('leader_profiles.id', aggregate)} "
+            f"WHERE id IN (SELECT profile_id FROM profile_focus_areas WHERE focus_area_id = {area_id}); ")
+
+
+# leader_profiles.search_tags follows its focus areas: tagged, untagged, or an area renamed.
+TAG_TRIGGERS = {
+    "sqlite": [
+        "CREATE TRIGGER profile_tags_on_insert AFTER INSERT ON profile_focus_areas "
+        f"BEGIN {_retag('NEW.profile_id', 'group_concat')}END",
+        "CREATE TRIGGER profile_tags_on_delete AFTER DELETE ON profile_focus_areas "
+        f"BEGIN {_retag('OLD.profile_id', 'group_concat')}END",
+        "CREATE TRIGGER profile_tags_on_rename AFTER UPDATE OF name ON focus_areas "
+        f"BEGIN {_retag_area('NEW.id', 'group_concat')}END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION profile_tags_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP = 'INSERT' THEN {_retag('NEW.profile_id', 'string_agg')}"
+        f"ELSE {_retag('OLD.profile_id', 'string_agg')}"
+        "END IF; RETURN NULL; END $$",
+        "CREATE TRIGGER profile_tags_sync AFTER INSERT OR DELETE ON profile_focus_areas "
+        "FOR EACH ROW EXECUTE FUNCTION profile_tags_sync()",
+        "CREATE OR REPLACE FUNCTION profile_tags_rename() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"{_retag_area('NEW.id', 'string_agg')}RETURN NULL; END $$",
+        "CREATE TRIGGER profile_tags_rename AFTER UPDATE OF name ON focus_areas "
+        "FOR EACH ROW EXECUTE FUNCTION profile_tags_rename()",
+    ],
+}
+
+
+@event.listens_for(db.metadata, "after_create")
+def _create_search_index(_metadata, connection, tables=(), **_kwargs) -> None:
+    """create_all makes the keyword search's index and triggers, as the migration does."""
+    if not {"leader_profiles", "focus_areas", "profile_focus_areas"} <= {table.name for table in tables}:
+        return
+    dialect = connection.dialect.name
+    for statement in TAG_TRIGGERS.get(dialect, []) + LEADER_SEARCH.create_ddl(dialect):
+        connection.exec_driver_sql(statement)

@@ -132,7 +132,9 @@ def test_keyword_searches_name_headline_bio_and_tags(app, leader):
     leader("Ola Nordmann", 10, 10, headline="GARDEN planner")
     assert run(app, None, filters=Filters(keyword="hopper"))[0] == ["Grace Hopper"]
     assert run(app, None, filters=Filters(keyword="teach"))[0] == ["Grace Hopper"]
-    assert run(app, None, filters=Filters(keyword="garden"))[0] == ["Kim Lee", "Ola Nordmann"]
+    # Best match first without a place (the short headline before the bio); by name when asked.
+    assert run(app, None, filters=Filters(keyword="garden"))[0] == ["Ola Nordmann", "Kim Lee"]
+    assert run(app, None, filters=Filters(keyword="garden"), sort="name")[0] == ["Kim Lee", "Ola Nordmann"]
     assert run(app, None, filters=Filters(keyword="mentoring"))[0] == ["Sam Ode"]
     assert run(app, None, filters=Filters(keyword="community garden"))[0] == ["Kim Lee"]
     assert run(app, None, filters=Filters(keyword="100%_"))[0] == []

@@ -15,7 +15,8 @@ from app.models.directory import LeaderProfile
 
 def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Filters = Filters(),
            page: int = 1, per_page: int = PER_PAGE, *, sort: str = "distance", full_scan: bool = False) -> Results:
-    """Listed leaders matching the filters: near `origin` by distance (or by name), else everyone by name.
+    """Listed leaders matching the filters: near `origin` by distance (or by name), else everyone
+    by name, or with a keyword best match first (sort="name": by name).
 
     Near a place, by points or, where leaders are crowded, by cells (see strategies). When
     nobody is inside the circle, the nearest leaders are returned instead (Results.nearest).
@@ -28,7 +29,10 @@ def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Fi
     page = max(1, page)
     start, stop = (page - 1) * per_page, page * per_page
     if origin is None:
-        total, rows = statements.listed_by_name(filters, page, per_page)
+        if filters.keyword and sort != "name":  # best match first
+            total, rows = statements.listed_by_relevance(filters, page, per_page)
+        else:
+            total, rows = statements.listed_by_name(filters, page, per_page)
         return Results([Hit(id_, None, online) for id_, online in rows], total, page, per_page)
 
     by_name = sort == "name"

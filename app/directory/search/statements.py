@@ -3,22 +3,24 @@
 The search reads plain table columns (Core, not ORM entities): it runs on every keystroke
 of a busy page, and the private lat/lng columns are never among those it names.
 """
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import (ColumnElement, Row, Select, and_, bindparam, case, exists, func, literal_column, or_,
-                        select, true, union_all)
+from sqlalchemy import (ColumnElement, Row, Select, and_, bindparam, case, exists, false, func, literal_column,
+                        or_, select, true, union_all)
 
 from app.directory.search.results import Filters, Match, PointCount, Summary
 from app.extensions import db
 from app.geo.cells import FINEST, Run, cell_of, column_of, cover, row_of
 from app.geo.distance import bounding_boxes
-from app.models.directory import FocusArea, LeaderCell, LeaderPoint, LeaderProfile, Program, ProfileProgram, \
-    profile_focus_areas
+from app.models.directory import LEADER_SEARCH, FocusArea, LeaderCell, LeaderPoint, LeaderProfile, Program, \
+    ProfileProgram, profile_focus_areas
 from app.prepared import prepared
+from app.text.fulltext import search_words
 
 MAX_KEYWORD_WORDS = 6
 # Circles whose grid cover each worker keeps (geometry only: never stale).
@@ -51,19 +53,23 @@ def execute(statement: Select) -> list[Row[Any]]:
     return db.session.connection().execute(statement).all()
 
 
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def keyword_words(filters: Filters) -> list[str]:
+    """The words of the keyword that count (letters and digits; the rest separates them)."""
+    return search_words(filters.keyword, MAX_KEYWORD_WORDS) if filters.keyword else []
+
+
 def matching(filters: Filters) -> list[ColumnElement[bool]]:
     # searchable is LeaderProfile.is_public kept as a column (a deactivated leader vanishes at once).
     conditions: list[ColumnElement[bool]] = [_T.c.searchable == true()]
-    for word in filters.keyword.split()[:MAX_KEYWORD_WORDS]:
-        tagged = exists().where(profile_focus_areas.c.profile_id == _T.c.id,
-                                profile_focus_areas.c.focus_area_id == _AREAS.c.id,
-                                _AREAS.c.name.icontains(word, autoescape=True))
-        conditions.append(or_(
-            _T.c.display_name.icontains(word, autoescape=True),
-            _T.c.headline.icontains(word, autoescape=True),
-            _T.c.bio.icontains(word, autoescape=True),
-            tagged,
-        ))
+    if filters.keyword:
+        # Every word, as the start of a word of the name, headline, bio or a focus area, in
+        # the full-text index; a keyword of no words (only punctuation, emoji) matches nobody.
+        words = keyword_words(filters)
+        conditions.append(LEADER_SEARCH.matching(_dialect(), _T.c.id, words) if words else false())
     if filters.focus_area:
         conditions.append(exists().where(profile_focus_areas.c.profile_id == _T.c.id,
                                           profile_focus_areas.c.focus_area_id == _AREAS.c.id,
@@ -198,6 +204,8 @@ def leaders_at(filters: Filters, points: Sequence[PointCount], wanted: int) -> l
             whole.append((point.lat, point.lng, None))
         tied += point.leaders
     distances = {(point.lat, point.lng): point.distance_km for point in points}
+    if filters.keyword and _dialect() == "sqlite":
+        return _keyword_leaders_at(filters, whole + capped, distances)
     ordered = whole + capped  # whole points first: the statement's shape is (whole, capped)
     connection = db.session.connection()
     found = []
@@ -216,6 +224,40 @@ def leaders_at(filters: Filters, points: Sequence[PointCount], wanted: int) -> l
                         Summary(slug, name, headline, city, region, country, lat, lng, bool(online)))
                   for id_, name, name_key, lat, lng, online, slug, headline, city, region, country
                   in statement.rows(connection, values)]
+    return found
+
+
+_LEADER_COLUMNS = (_T.c.id, _T.c.display_name, _T.c.name_key, _T.c.public_lat, _T.c.public_lng, _T.c.works_online,
+                   _T.c.slug, _T.c.headline, _T.c.city, _T.c.region, _T.c.country)
+
+
+def _keyword_leaders_at(filters: Filters, points: list[tuple[float, float, int | None]],
+                        distances: dict[tuple[float, float], float]) -> list[Match]:
+    """leaders_at with a keyword on SQLite: one statement, the full-text match read once.
+
+    Each SELECT of a UNION ALL would run the FTS5 query again (milliseconds each, per point);
+    instead the matching leaders in the cells spanning the points are read in one go (at most
+    those the keyword matches), then kept at the points wanted, capped ones by name.
+    """
+    limits = {(lat, lng): limit for lat, lng, limit in points}
+    cells = [cell_of(lat, lng) for lat, lng, _ in points]
+    values = {"first_row": min(y for y, _ in cells), "last_row": max(y for y, _ in cells),
+              "first_column": min(x for _, x in cells), "last_column": max(x for _, x in cells)}
+    connection = db.session.connection()
+    statement = prepared(connection, ("leaders at, keyword", filters), lambda: select(*_LEADER_COLUMNS).where(
+        *matching(filters), _T.c.cell_y.between(bindparam("first_row"), bindparam("last_row")),
+        _T.c.cell_x.between(bindparam("first_column"), bindparam("last_column"))))
+    at_points: dict[tuple[float, float], list[Match]] = {}
+    for id_, name, name_key, lat, lng, online, slug, headline, city, region, country in statement.rows(
+            connection, values):
+        if (lat, lng) in limits:
+            at_points.setdefault((lat, lng), []).append(Match(
+                distances[lat, lng], name_key, id_, online,
+                Summary(slug, name, headline, city, region, country, lat, lng, bool(online))))
+    found = []
+    for point, matches in at_points.items():
+        limit = limits[point]
+        found += matches if limit is None else sorted(matches)[:limit]
     return found
 
 
@@ -377,4 +419,21 @@ def listed_by_name(filters: Filters, page: int, per_page: int) -> tuple[int, lis
     total = db.session.scalar(select(func.count()).select_from(_T).where(*conditions))
     rows = execute(select(_T.c.id, _T.c.works_online).where(*conditions)
                    .order_by(_T.c.name_key, _T.c.id).offset((page - 1) * per_page).limit(per_page))
+    return total, rows
+
+
+def listed_by_relevance(filters: Filters, page: int, per_page: int) -> tuple[int, list[Row[Any]]]:
+    """A keyword and no place: (how many, (id, online) of one page) of everyone matching, best
+    match first (BM25 on SQLite, ts_rank on PostgreSQL), then by name_key and id."""
+    words = keyword_words(filters)
+    if not words:
+        return 0, []
+    ranked = LEADER_SEARCH.ranked(_dialect(), words).subquery("ranked")
+    conditions = [*matching(dataclasses.replace(filters, keyword="")), _T.c.listed == true()]
+    if filters.online:
+        conditions.append(_T.c.works_online == true())
+    joined = _T.join(ranked, ranked.c.key == _T.c.id)
+    total = db.session.scalar(select(func.count()).select_from(joined).where(*conditions))
+    rows = execute(select(_T.c.id, _T.c.works_online).select_from(joined).where(*conditions)
+                   .order_by(ranked.c.rank, _T.c.name_key, _T.c.id).offset((page - 1) * per_page).limit(per_page))
     return total, rows

@@ -57,13 +57,15 @@ def profile_url_for(user) -> str | None:
 def public_slugs(start: int = 1, stop: int | None = None) -> list[tuple[str, object]]:
     """(slug, updated_at) of the profiles anyone may see with start <= id < stop, for the sitemap.
 
-    Read from `searchable` (LeaderProfile.is_public kept as a column), as the search does: a
-    range of ids then needs no lookup of every owner's account."""
-    query = select(LeaderProfile.slug, LeaderProfile.updated_at).where(
-        LeaderProfile.searchable == true(), LeaderProfile.id >= start)
+    The range of ids is read by the primary key alone and `searchable` (LeaderProfile.is_public
+    kept as a column, as the search reads it) checked on the rows: given "searchable = 1" the
+    databases would rather walk that index, which holds nearly every profile."""
+    query = select(LeaderProfile.slug, LeaderProfile.updated_at, LeaderProfile.searchable).where(
+        LeaderProfile.id >= start)
     if stop is not None:
         query = query.where(LeaderProfile.id < stop)
-    return list(db.session.execute(query.order_by(LeaderProfile.id)).all())
+    return [(slug, updated_at) for slug, updated_at, searchable
+            in db.session.execute(query.order_by(LeaderProfile.id)) if searchable]
 
 
 def public_place(profile: LeaderProfile) -> str:

@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -141,6 +142,7 @@ def run_benchmark(env: dict, args, pages) -> None:
 def explain(env: dict, pages) -> None:
     """Each page once through the test client: its SELECTs, their plans and scans of WATCHED tables."""
     os.environ.update(env)
+    sys.path.insert(0, str(ROOT))  # this checkout's app, as the server runs it
     from sqlalchemy import event
 
     from app import create_app

@@ -21,6 +21,8 @@ proposal_tags = Table(
     db.metadata,
     Column("proposal_id", ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    # From a tag to its posts: the blog's tag pages and its list of tags in use.
+    Index("ix_proposal_tags_tag", "tag_id", "proposal_id"),
 )
 
 

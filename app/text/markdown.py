@@ -6,6 +6,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from urllib.parse import unquote
 
 import nh3
@@ -159,6 +160,13 @@ def sanitize_html(fragment: str) -> str:
     return _CLEANER.clean(fragment or "")
 
 
+# Each worker keeps the last posts it rendered: a feed renders twenty on every request, and a
+# post's text changes only when it is edited (then it is another key). Bodies are at most
+# 60,000 characters, so the cache holds a few megabytes at most.
+RENDER_CACHE_SIZE = 128
+
+
+@lru_cache(maxsize=RENDER_CACHE_SIZE)
 def render_markdown(source: str) -> str:
     """Render untrusted Markdown to HTML that is safe to insert into a page as is."""
     tokens = _rewrite(_MD.parse(source or ""))
@@ -178,6 +186,7 @@ def _inline_text(children: Sequence[Token]) -> str:
     return "".join(parts)
 
 
+@lru_cache(maxsize=RENDER_CACHE_SIZE)
 def plain_text(source: str) -> str:
     """The words a reader sees, without Markdown or HTML; one paragraph per line. Escape it when rendering."""
     blocks: list[str] = []

@@ -92,6 +92,7 @@ def load_profiles(hits: Sequence[Hit]) -> dict[int, LeaderProfile]:
         return {}
     profiles = db.session.scalars(
         select(LeaderProfile).where(LeaderProfile.id.in_([hit.profile_id for hit in hits]))
-        .options(selectinload(LeaderProfile.focus_areas), selectinload(LeaderProfile.programs))
+        .options(selectinload(LeaderProfile.focus_areas), selectinload(LeaderProfile.programs),
+                 selectinload(LeaderProfile.user))  # the card's Message button asks is_public
     )
     return {profile.id: profile for profile in profiles}

@@ -44,6 +44,9 @@ def base_config(tmp_path, **overrides) -> dict:
         "CREATE_DATABASE": True,
         # Photos and covers a test uploads stay in its own folder.
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        # One round instead of scrypt's 0.3 s per hash and per check (honoured only under
+        # TESTING: see app.models.accounts.hash_password).
+        "TEST_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
     if ON_POSTGRES:
         # No pooled connections outliving a test's app (psycopg warns when they are collected).

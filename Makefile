@@ -52,8 +52,8 @@ run: demo assets
 TEST_WORKERS ?= auto
 test: install assets
 	scripts/test-services.sh
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 	@if [ -n "$$LEADERS_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
-		LEADERS_TEST_DB=postgresql $(BIN)/pytest -n $(TEST_WORKERS) -m "not e2e and not sqlite_only"; \
+		LEADERS_TEST_DB=postgresql $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "not e2e and not sqlite_only"; \
 	fi

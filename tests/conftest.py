@@ -57,6 +57,21 @@ if ON_POSTGRES and XDIST_WORKER:
     os.environ["LEADERS_TEST_DATABASE_URL"] = POSTGRES_URL
 
 
+# The longest tests (ten seconds and more) start first: with pytest-xdist (--dist worksteal) the
+# other workers share out the rest meanwhile, instead of one of them starting a long test last.
+RUN_FIRST = (
+    "tests/core/test_fuzz.py::test_no_route_answers_5xx_to_hostile_input",
+    "tests/core/test_rate_limits.py::test_limits_hold_across_two_gunicorn_workers_sharing_redis",
+    "tests/core/test_rate_limits.py::test_gunicorn_with_several_workers_refuses_per_worker_limits_in_production",
+    "tests/core/test_database.py::test_two_gunicorn_workers_write_at_once_without_database_is_locked",
+)
+
+
+def pytest_collection_modifyitems(items):
+    first = {nodeid: place for place, nodeid in enumerate(RUN_FIRST)}
+    items.sort(key=lambda item: first.get(item.nodeid, len(first)))  # the rest keep their order
+
+
 def base_config(tmp_path, **overrides) -> dict:
     database = POSTGRES_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'test.sqlite3'}"
     config = {

@@ -219,15 +219,15 @@ def empty_tables() -> None:
     probe = text(" UNION ALL ".join(
         f"SELECT '{table.name}' WHERE EXISTS (SELECT 1 FROM \"{table.name}\")" for table in tables))
     try:
-        for _ in range(5):
+        for rounds in count(1):
             written = set(db.session.execute(probe).scalars())
             if not written:
                 break
+            if rounds > 3:
+                raise AssertionError(f"tables still hold rows after emptying: {sorted(written)}")
             for table in reversed(tables):
                 if table.name in written:
                     db.session.execute(text(f'DELETE FROM "{table.name}"'))
-        else:
-            raise AssertionError(f"tables still hold rows after emptying: {sorted(written)}")
         # Sequences handed out a number since their restart (a row kept, or rolled back).
         db.session.execute(text(
             "SELECT setval(format('%I.%I', s.schemaname, s.sequencename), s.start_value, false) "

@@ -52,9 +52,10 @@ def worker_database_url(url: str, worker: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+# (The environment keeps the URL given: a child process that imports this module, as
+# tests/core/test_images.py's does, derives the same worker's database from it.)
 if ON_POSTGRES and XDIST_WORKER:
     POSTGRES_URL = worker_database_url(POSTGRES_URL, XDIST_WORKER)
-    os.environ["LEADERS_TEST_DATABASE_URL"] = POSTGRES_URL
 
 
 # The longest tests (ten seconds and more) start first: with pytest-xdist (--dist worksteal) the

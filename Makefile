@@ -47,10 +47,13 @@ run: demo assets
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # The suite runs on SQLite; with LEADERS_TEST_DATABASE_URL set it runs again on PostgreSQL.
+# In TEST_WORKERS processes (pytest-xdist; `make test TEST_WORKERS=0` runs in one), each with
+# its own PostgreSQL database <LEADERS_TEST_DATABASE_URL's>_gw<N>.
+TEST_WORKERS ?= auto
 test: install assets
 	scripts/test-services.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 	@if [ -n "$$LEADERS_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
-		LEADERS_TEST_DB=postgresql $(BIN)/pytest -m "not e2e and not sqlite_only"; \
+		LEADERS_TEST_DB=postgresql $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "not e2e and not sqlite_only"; \
 	fi

@@ -6,10 +6,12 @@ import os
 import shutil
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import count
 
 import pytest
+import sqlalchemy.exc
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.pool import NullPool
@@ -22,9 +24,53 @@ PASSWORD = "quiet river lantern 42"
 POSTGRES_URL = os.environ.get("LEADERS_TEST_DATABASE_URL")
 ON_POSTGRES = os.environ.get("LEADERS_TEST_DB") == "postgresql" and bool(POSTGRES_URL)
 IN_CI = os.environ.get("CI") == "true"
+# pytest-xdist's worker ("gw0", "gw1", ...); None when the suite runs in one process.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 
 if os.environ.get("LEADERS_TEST_DB") == "postgresql" and not POSTGRES_URL:
     raise RuntimeError("LEADERS_TEST_DB=postgresql needs LEADERS_TEST_DATABASE_URL")
+
+
+def worker_database_url(url: str, worker: str) -> str:
+    """<the test database>_<worker>, made on first use: each xdist worker empties and fills
+    a database of its own (connecting to the `postgres` database to create it)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from app.config import database_uri
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(make_url(database_uri(url)).set(database="postgres"),
+                          isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                        {"name": name}).scalar()
+            if not exists:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+# (The environment keeps the URL given: a child process that imports this module, as
+# tests/core/test_images.py's does, derives the same worker's database from it.)
+if ON_POSTGRES and XDIST_WORKER:
+    POSTGRES_URL = worker_database_url(POSTGRES_URL, XDIST_WORKER)
+
+
+# The longest tests (ten seconds and more) start first: with pytest-xdist (--dist worksteal) the
+# other workers share out the rest meanwhile, instead of one of them starting a long test last.
+RUN_FIRST = (
+    "tests/core/test_fuzz.py::test_no_route_answers_5xx_to_hostile_input",
+    "tests/core/test_rate_limits.py::test_limits_hold_across_two_gunicorn_workers_sharing_redis",
+    "tests/core/test_rate_limits.py::test_gunicorn_with_several_workers_refuses_per_worker_limits_in_production",
+    "tests/core/test_database.py::test_two_gunicorn_workers_write_at_once_without_database_is_locked",
+)
+
+
+def pytest_collection_modifyitems(items):
+    first = {nodeid: place for place, nodeid in enumerate(RUN_FIRST)}
+    items.sort(key=lambda item: first.get(item.nodeid, len(first)))  # the rest keep their order
 
 
 def base_config(tmp_path, **overrides) -> dict:
@@ -44,6 +90,9 @@ def base_config(tmp_path, **overrides) -> dict:
         "CREATE_DATABASE": True,
         # Photos and covers a test uploads stay in its own folder.
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        # One round instead of scrypt's 0.3 s per hash and per check (honoured only under
+        # TESTING: see app.models.accounts.hash_password).
+        "TEST_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
     if ON_POSTGRES:
         # No pooled connections outliving a test's app (psycopg warns when they are collected).
@@ -83,17 +132,45 @@ def load_test_gazetteer(engine) -> None:
 
 @pytest.fixture(scope="session")
 def template_database(tmp_path_factory):
-    """An SQLite file with every table and the test gazetteer, copied for each test."""
-    from sqlalchemy import create_engine
+    """An SQLite file with every table and the test gazetteer, copied for each test (None on
+    PostgreSQL, whose tables are made once in its own database)."""
+    if ON_POSTGRES:
+        return None
     from app.models import register
     register()
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    engine = create_engine(f"sqlite:///{path}")
+    # xdist's workers share one template: the first to get the lock builds it.
+    root = tmp_path_factory.getbasetemp()
+    if XDIST_WORKER:
+        root = root.parent
+    path = root / "template" / "template.sqlite3"
+    with shared_lock(root / "template.lock"):
+        if not path.exists():
+            build_template(path)
+    return path
+
+
+@contextmanager
+def shared_lock(path):
+    """An exclusive lock on a file, held across processes (the xdist workers)."""
+    import fcntl
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build_template(path) -> None:
+    from sqlalchemy import create_engine
+    path.parent.mkdir(parents=True, exist_ok=True)
+    building = path.with_suffix(".building")
+    engine = create_engine(f"sqlite:///{building}")
     db.metadata.create_all(engine)
     stamp_head(engine)
     load_test_gazetteer(engine)
     engine.dispose()
-    return path
+    building.rename(path)
 
 
 def reset_database(app, template=None) -> None:
@@ -105,14 +182,66 @@ def reset_database(app, template=None) -> None:
                 db.create_all()
             return
         if not _schema_ready:
+            skip_commit_flush()
             db.drop_all()
             db.create_all()
             stamp_head(db.engine)
             load_test_gazetteer(db.engine)
             _schema_ready = True
             return
-        names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables
-                          if table.name not in KEEP_BETWEEN_TESTS)
+        empty_tables()
+
+
+def skip_commit_flush() -> None:
+    """A test database need not survive a crash of its server: commits stop waiting for the
+    WAL to reach the disk (synchronous_commit=off, for every later connection to it, the
+    subprocesses' too). Nothing a test sees changes but the time a commit takes. Only the
+    database's owner may set it; another's database is left as it is."""
+    name = db.session.execute(text(
+        "SELECT datname FROM pg_database WHERE datname = current_database() "
+        "AND datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user)")).scalar()
+    if name is not None:
+        db.session.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+        db.session.commit()
+
+
+def _emptied_tables() -> list:
+    return [table for table in db.metadata.sorted_tables if table.name not in KEEP_BETWEEN_TESTS]
+
+
+def empty_tables() -> None:
+    """PostgreSQL: empty the tables the last test wrote to and restart the id sequences it used.
+    DELETE of a few rows takes a millisecond where TRUNCATE of every table (new files for each
+    table and index, then a flush) takes a tenth of a second or more. Children go before their
+    parents; the count triggers refill leader_cells/leader_points as profiles go, so the check
+    for rows runs again until nothing is left. Should a DELETE be refused (a foreign key that
+    order cannot satisfy), every table is truncated as before."""
+    tables = _emptied_tables()
+    probe = text(" UNION ALL ".join(
+        f"SELECT '{table.name}' WHERE EXISTS (SELECT 1 FROM \"{table.name}\")" for table in tables))
+    try:
+        for rounds in count(1):
+            written = set(db.session.execute(probe).scalars())
+            if not written:
+                break
+            if rounds > 3:
+                raise AssertionError(f"tables still hold rows after emptying: {sorted(written)}")
+            for table in reversed(tables):
+                if table.name in written:
+                    db.session.execute(text(f'DELETE FROM "{table.name}"'))
+        # Sequences handed out a number since their restart (a row kept, or rolled back).
+        db.session.execute(text(
+            "SELECT setval(format('%I.%I', s.schemaname, s.sequencename), s.start_value, false) "
+            "FROM pg_sequences s JOIN pg_class q ON q.relname = s.sequencename "
+            "JOIN pg_namespace n ON n.oid = q.relnamespace AND n.nspname = s.schemaname "
+            "JOIN pg_depend d ON d.objid = q.oid AND d.classid = 'pg_class'::regclass "
+            "AND d.deptype IN ('a', 'i') JOIN pg_class t ON t.oid = d.refobjid "
+            "WHERE s.schemaname = current_schema() AND s.last_value IS NOT NULL "
+            "AND t.relname = ANY(:tables)"), {"tables": [table.name for table in tables]})
+        db.session.commit()
+    except sqlalchemy.exc.IntegrityError:
+        db.session.rollback()
+        names = ", ".join(f'"{table.name}"' for table in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         db.session.commit()
 

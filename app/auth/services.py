@@ -1,28 +1,38 @@
 """Account rules: registration, tokens, authentication, password and email changes."""
 import hashlib
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import generate_password_hash
 
 from app import mail
 from app.auth import sessions
 from app.database import insert_unique
 from app.extensions import db
-from app.models.accounts import Role, User, UserSession, normalize_email
+from app.models.accounts import Role, User, UserSession, hash_password, normalize_email
 from app.models.base import utcnow
 from app.models.mail import OutboxMessage
 from app.urls import site_url
 
-# A real hash to check against when the email is unknown, so both answers take as long.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
 # A second sign-up this soon after the first is a double submit: its owner needs no warning.
 _JUST_REGISTERED = timedelta(minutes=15)
 # At most one "someone tried to register with your address" mail per address in this time.
 _ACCOUNT_EXISTS_MAIL_EVERY = timedelta(hours=1)
+
+
+@cache
+def _dummy_hash(method: str | None) -> str:
+    return hash_password("not-a-real-password")
+
+
+def dummy_hash() -> str:
+    """A real hash to check against when the email is unknown, so both answers take as long
+    (made as users' hashes are, so it costs the same: see hash_password)."""
+    method = current_app.config.get("TEST_PASSWORD_HASH_METHOD") if current_app.testing else None
+    return _dummy_hash(method)
 
 
 class AccountError(Exception):
@@ -75,7 +85,7 @@ def register(email: str, display_name: str, password: str) -> None:
             return
         owner = find_by_email(email)  # registered a moment ago, by a double submit or another tab
     else:
-        generate_password_hash(password)  # the work of a new account, so it takes as long
+        hash_password(password)  # the work of a new account, so it takes as long
     if owner is not None:
         _tell_owner_of_registration(owner)
 
@@ -126,7 +136,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The user when the email and password match; None otherwise, in the same time."""
     user = find_by_email(email)
     if user is None:
-        User(password_hash=_DUMMY_HASH).check_password(password)
+        User(password_hash=dummy_hash()).check_password(password)
         return None
     if not user.check_password(password):
         return None

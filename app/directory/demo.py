@@ -4,13 +4,12 @@ import math
 import random
 
 from sqlalchemy import insert, select
-from werkzeug.security import generate_password_hash
 
 from app import demo
 from app.extensions import db
 from app.geo.gazetteer import Place
 from app.geo.privacy import public_point
-from app.models.accounts import Role, User
+from app.models.accounts import Role, User, hash_password
 from app.models.base import utcnow
 from app.models.directory import (FocusArea, LeaderProfile, Precision, Program, ProfileProgram,
                                   profile_focus_areas)
@@ -217,7 +216,7 @@ def _seed_demo_account(rng, areas, programs) -> int:
 
 def _seed_showcase(rng, areas, programs) -> int:
     """One leader per built-in city: a third exact, a quarter online, some quotes featured."""
-    password_hash = generate_password_hash(demo.DEMO_PASSWORD)
+    password_hash = hash_password(demo.DEMO_PASSWORD)
     existing = set(db.session.scalars(select(User.email).where(User.email.like(f"leader-%@{DEMO_DOMAIN}"))))
     made = 0
     for index, city in enumerate(CITIES):
@@ -299,7 +298,7 @@ def seed_bulk(rng: random.Random, count: int, areas: list[FocusArea],
     existing = {email for email in db.session.scalars(
         select(User.email).where(User.email.like(f"%@{BULK_DOMAIN}")))}
     taken_slugs = set(db.session.scalars(select(LeaderProfile.slug)))
-    password_hash = generate_password_hash(demo.DEMO_PASSWORD)
+    password_hash = hash_password(demo.DEMO_PASSWORD)
     now = utcnow()
     area_ids = [area.id for area in areas]
     program_ids = [program.id for program in programs]

@@ -2,6 +2,7 @@
 import enum
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, delete
 from sqlalchemy.orm import Mapped, mapped_column
@@ -9,6 +10,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models.base import utcnow, value_enum
+
+
+def hash_password(password: str) -> str:
+    """Werkzeug's default (scrypt). Under TESTING only, TEST_PASSWORD_HASH_METHOD may name a
+    cheaper method, so thousands of test logins take no time; outside tests it is ignored."""
+    method = None
+    if has_app_context() and current_app.testing:
+        method = current_app.config.get("TEST_PASSWORD_HASH_METHOD")
+    return generate_password_hash(password, method) if method else generate_password_hash(password)
 
 
 class Role(enum.StrEnum):
@@ -72,7 +82,7 @@ class User(UserMixin, db.Model):
         return self.email_verified_at is not None
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -286,3 +286,19 @@ def test_a_next_address_off_this_site_is_not_kept_through_sign_up(client, app, m
     client.post("/register?next=//evil.example/x", data={
         "display_name": "Omar Vale", "email": "omar@example.com", "password": "saffron kettle orbit"})
     assert client.post(link_in(mailbox, mailbox.wait_for("omar@example.com"))).headers["Location"] == "/login"
+
+
+def test_passwords_are_hashed_with_scrypt_outside_tests(app):
+    """The cheap hash the suite uses (TEST_PASSWORD_HASH_METHOD) is honoured under TESTING only:
+    the same setting on a site that is not testing still gets scrypt."""
+    from app.auth.services import dummy_hash
+    from app.models.accounts import hash_password
+    with app.app_context():
+        assert hash_password(PASSWORD).startswith("pbkdf2:sha256:1$")
+        app.testing = False
+        try:
+            hashed = hash_password(PASSWORD)
+            assert hashed.startswith("scrypt:") and User(password_hash=hashed).check_password(PASSWORD)
+            assert dummy_hash().startswith("scrypt:")
+        finally:
+            app.testing = True

@@ -28,7 +28,6 @@ import pytest
 from flask import got_request_exception
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import AnyConverter
-from werkzeug.security import generate_password_hash
 from wtforms import (BooleanField, DateTimeLocalField, EmailField, FileField, FloatField, Form,
                      HiddenField, PasswordField, RadioField, SelectChoice, SelectField,
                      SelectMultipleField, URLField)
@@ -195,12 +194,11 @@ def app_config(app_config):
 
 
 @pytest.fixture
-def world(app, monkeypatch, make_user, make_proposal):
+def world(app, make_user, make_proposal):
     """Someone in every role, a leader's profile, proposals, a comment, published posts, an
     application, and enough rows that every list has a second page."""
-    # Quick password hashes, so the walk's thousand password checks take no time.
-    monkeypatch.setattr("app.models.accounts.generate_password_hash",
-                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1"))
+    # Password hashes are quick in tests (TEST_PASSWORD_HASH_METHOD in base_config), so the
+    # walk's thousand password checks take no time.
     people = {role: make_user(role=role) for role in ROLES[1:]}
     author, applicant, leader = make_user(role="leader"), make_user(), people["leader"]
     submitted, draft = make_proposal(leader.id, state="submitted"), make_proposal(leader.id)

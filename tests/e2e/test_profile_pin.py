@@ -124,7 +124,14 @@ def test_a_place_typed_after_use_my_location_wins(page, a11y, live_app, lisbon_l
     assert page.get_by_label("Longitude").input_value() == "36.81667"
     marker = page.locator(".pin-map .leaflet-marker-icon")
     assert marker.count() == 1
-    page.wait_for_timeout(400)  # the map's recentring
+    # The map recentres on the pin: waited for until the marker's tip is inside the map.
+    page.wait_for_function(
+        """() => {
+            const frame = document.querySelector("[data-pin-map]").getBoundingClientRect();
+            const spot = document.querySelector(".pin-map .leaflet-marker-icon").getBoundingClientRect();
+            const x = spot.x + spot.width / 2, y = spot.y + spot.height;
+            return frame.x <= x && x <= frame.x + frame.width && frame.y <= y && y <= frame.y + frame.height;
+        }""")
     spot, frame = marker.bounding_box(), pin_map.bounding_box()
     assert frame["x"] <= spot["x"] + spot["width"] / 2 <= frame["x"] + frame["width"]
     assert frame["y"] <= spot["y"] + spot["height"] <= frame["y"] + frame["height"]

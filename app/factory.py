@@ -36,7 +36,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     models.register()
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
+    migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir(),
+                     include_object=_in_the_models)
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
@@ -185,3 +186,10 @@ def _template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals.update(permissions.ALL)
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
+
+
+def _in_the_models(obj, name, type_, reflected, compare_to) -> bool:
+    """What Alembic compares with the models: not a full-text index's own tables and columns,
+    which its DDL makes (app/text/fulltext.py)."""
+    from app.text.fulltext import is_index_storage
+    return not is_index_storage(name, type_)

@@ -44,6 +44,21 @@ def search_words(text: str, limit: int = MAX_WORDS) -> list[str]:
     return words[:limit]
 
 
+def is_index_storage(name: str | None, type_: str) -> bool:
+    """Whether a database object is a full-text index's own storage, made by its DDL and not in
+    the models: SQLite's FTS5 table and its shadow tables (<table>_fts, <table>_fts_data, ...),
+    PostgreSQL's search_vector column and its GIN index. Alembic's comparison of models and
+    database (migrations/env.py, the migration tests) leaves them out."""
+    name = name or ""
+    if type_ == "table":
+        return name.endswith("_fts") or "_fts_" in name
+    if type_ == "column":
+        return name == "search_vector"
+    if type_ == "index":
+        return name.endswith("_search_vector")
+    return False
+
+
 @dataclass(frozen=True)
 class FullTextIndex:
     """A full-text index over some text columns of a table whose rows have an integer key.

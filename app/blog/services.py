@@ -57,7 +57,10 @@ def profile_url(user) -> str | None:
 def sitemap_entries():
     """(address, last change) of the blog, its published posts and the tags they carry."""
     yield site_url("blog.index"), None
-    for found in latest_posts(limit=50000):
-        yield site_url("blog.post", slug=found.slug), found.published_at
+    # Only the two columns it writes: not every post's body, author and tags.
+    posts = db.session.execute(select(Proposal.slug, Proposal.published_at).where(Proposal.is_live)
+                               .order_by(Proposal.published_at.desc(), Proposal.id.desc()).limit(49000))
+    for slug, published_at in posts:
+        yield site_url("blog.post", slug=slug), published_at
     for found in tags_in_use():
         yield site_url("blog.tag", tag=found.slug), None

@@ -28,6 +28,8 @@ profile_focus_areas = Table(
     "profile_focus_areas", db.metadata,
     Column("profile_id", ForeignKey("leader_profiles.id", ondelete="CASCADE"), primary_key=True),
     Column("focus_area_id", ForeignKey("focus_areas.id", ondelete="CASCADE"), primary_key=True),
+    # From a focus area to its profiles: the search by focus area without a place.
+    Index("ix_profile_focus_areas_area", "focus_area_id", "profile_id"),
 )
 
 
@@ -54,6 +56,8 @@ class Program(db.Model):
 class ProfileProgram(db.Model):
     """A program a leader says they completed; an admin may mark it verified."""
     __tablename__ = "profile_programs"
+    # From a program to its profiles: the search by program without a place.
+    __table_args__ = (Index("ix_profile_programs_program", "program_id", "profile_id"),)
 
     profile_id: Mapped[int] = mapped_column(ForeignKey("leader_profiles.id", ondelete="CASCADE"),
                                             primary_key=True)
@@ -319,7 +323,10 @@ LEADER_SEARCH = FullTextIndex("leader_profiles", ("display_name", "headline", "b
 
 
 def _tags_of(profile_id: str, aggregate: str) -> str:
-    return (f"(SELECT coalesce({aggregate}(focus_areas.name, ' '), '') FROM profile_focus_areas "
+    # PostgreSQL's string_agg takes the order its plan reads in unless told (SQLite reads the
+    # link table's primary key, profile then area): by area id, so a rebuild writes the same text.
+    order = " ORDER BY focus_areas.id" if aggregate == "string_agg" else ""
+    return (f"(SELECT coalesce({aggregate}(focus_areas.name, ' '{order}), '') FROM profile_focus_areas "
             f"JOIN focus_areas ON focus_areas.id = profile_focus_areas.focus_area_id "
             f"WHERE profile_focus_areas.profile_id = {profile_id})")
 

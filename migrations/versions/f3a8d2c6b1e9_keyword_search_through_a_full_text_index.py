@@ -21,15 +21,15 @@ depends_on = None
 
 TAGS_BACKFILL = {
     "sqlite": "UPDATE leader_profiles SET search_tags = (SELECT coalesce(group_concat(focus_areas.name, ' '), '') FROM profile_focus_areas JOIN focus_areas ON focus_areas.id = profile_focus_areas.focus_area_id WHERE profile_focus_areas.profile_id = leader_profiles.id)",
-    "postgresql": "UPDATE leader_profiles SET search_tags = (SELECT coalesce(string_agg(focus_areas.name, ' '), '') FROM profile_focus_areas JOIN focus_areas ON focus_areas.id = profile_focus_areas.focus_area_id WHERE profile_focus_areas.profile_id = leader_profiles.id)",
+    "postgresql": "UPDATE leader_profiles SET search_tags = (SELECT coalesce(string_agg(focus_areas.name, ' ' ORDER BY focus_areas.id), '') FROM profile_focus_areas JOIN focus_areas ON focus_areas.id = profile_focus_areas.focus_area_id WHERE profile_focus_areas.profile_id = leader_profiles.id)",
 }
 CREATE = {   'postgresql': [   'CREATE OR REPLACE FUNCTION profile_tags_sync() RETURNS trigger LANGUAGE plpgsql AS $$ '
                       "BEGIN IF TG_OP = 'INSERT' THEN UPDATE leader_profiles SET search_tags = (SELECT "
-                      "coalesce(string_agg(focus_areas.name, ' '), '') FROM profile_focus_areas JOIN "
+                      "coalesce(string_agg(focus_areas.name, ' ' ORDER BY focus_areas.id), '') FROM profile_focus_areas JOIN "
                       'focus_areas ON focus_areas.id = profile_focus_areas.focus_area_id WHERE '
                       'profile_focus_areas.profile_id = NEW.profile_id) WHERE id = NEW.profile_id; ELSE '
                       'UPDATE leader_profiles SET search_tags = (SELECT '
-                      "coalesce(string_agg(focus_areas.name, ' '), '') FROM profile_focus_areas JOIN "
+                      "coalesce(string_agg(focus_areas.name, ' ' ORDER BY focus_areas.id), '') FROM profile_focus_areas JOIN "
                       'focus_areas ON focus_areas.id = profile_focus_areas.focus_area_id WHERE '
                       'profile_focus_areas.profile_id = OLD.profile_id) WHERE id = OLD.profile_id; END IF; '
                       'RETURN NULL; END $$',
@@ -37,7 +37,7 @@ CREATE = {   'postgresql': [   'CREATE OR REPLACE FUNCTION profile_tags_sync() R
                       'EACH ROW EXECUTE FUNCTION profile_tags_sync()',
                       'CREATE OR REPLACE FUNCTION profile_tags_rename() RETURNS trigger LANGUAGE plpgsql AS '
                       '$$ BEGIN UPDATE leader_profiles SET search_tags = (SELECT '
-                      "coalesce(string_agg(focus_areas.name, ' '), '') FROM profile_focus_areas JOIN "
+                      "coalesce(string_agg(focus_areas.name, ' ' ORDER BY focus_areas.id), '') FROM profile_focus_areas JOIN "
                       'focus_areas ON focus_areas.id = profile_focus_areas.focus_area_id WHERE '
                       'profile_focus_areas.profile_id = leader_profiles.id) WHERE id IN (SELECT profile_id '
                       'FROM profile_focus_areas WHERE focus_area_id = NEW.id); RETURN NULL; END $$',

@@ -62,7 +62,10 @@ def keyword_words(filters: Filters) -> list[str]:
     return search_words(filters.keyword, MAX_KEYWORD_WORDS) if filters.keyword else []
 
 
-def matching(filters: Filters) -> list[ColumnElement[bool]]:
+def matching(filters: Filters, anywhere: bool = False) -> list[ColumnElement[bool]]:
+    """The conditions a matching leader meets. anywhere: no place bounds the rows read, so a
+    focus area or program is read from its link table's index (the profiles that have it);
+    near a place the cell index bounds them, and each row is asked instead."""
     # searchable is LeaderProfile.is_public kept as a column (a deactivated leader vanishes at once).
     conditions: list[ColumnElement[bool]] = [_T.c.searchable == true()]
     if filters.keyword:
@@ -71,13 +74,23 @@ def matching(filters: Filters) -> list[ColumnElement[bool]]:
         words = keyword_words(filters)
         conditions.append(LEADER_SEARCH.matching(_dialect(), _T.c.id, words) if words else false())
     if filters.focus_area:
-        conditions.append(exists().where(profile_focus_areas.c.profile_id == _T.c.id,
-                                          profile_focus_areas.c.focus_area_id == _AREAS.c.id,
-                                          _AREAS.c.slug == filters.focus_area))
+        if anywhere:
+            area = select(_AREAS.c.id).where(_AREAS.c.slug == filters.focus_area).scalar_subquery()
+            conditions.append(_T.c.id.in_(select(profile_focus_areas.c.profile_id)
+                                          .where(profile_focus_areas.c.focus_area_id == area)))
+        else:
+            conditions.append(exists().where(profile_focus_areas.c.profile_id == _T.c.id,
+                                              profile_focus_areas.c.focus_area_id == _AREAS.c.id,
+                                              _AREAS.c.slug == filters.focus_area))
     if filters.program:
-        conditions.append(exists().where(_PROFILE_PROGRAMS.c.profile_id == _T.c.id,
-                                          _PROFILE_PROGRAMS.c.program_id == _PROGRAMS.c.id,
-                                          _PROGRAMS.c.slug == filters.program))
+        if anywhere:
+            program = select(_PROGRAMS.c.id).where(_PROGRAMS.c.slug == filters.program).scalar_subquery()
+            conditions.append(_T.c.id.in_(select(_PROFILE_PROGRAMS.c.profile_id)
+                                          .where(_PROFILE_PROGRAMS.c.program_id == program)))
+        else:
+            conditions.append(exists().where(_PROFILE_PROGRAMS.c.profile_id == _T.c.id,
+                                              _PROFILE_PROGRAMS.c.program_id == _PROGRAMS.c.id,
+                                              _PROGRAMS.c.slug == filters.program))
     if filters.language:
         conditions.append(_speaks(filters.language))
     return conditions
@@ -304,7 +317,8 @@ def online_count(filters: Filters) -> int:
     """How many leaders matching the filters work online, anywhere (or nowhere: no place given)."""
     conditions = matching(filters)
     if not filters.countable:
-        return db.session.scalar(select(func.count()).select_from(_T).where(*conditions, _T.c.works_online == true()))
+        return db.session.scalar(select(func.count()).select_from(_T).where(
+            *matching(filters, anywhere=True), _T.c.works_online == true()))
     # The 1° cells hold every searchable leader with a place once; add those without one.
     placed = db.session.scalar(select(func.coalesce(func.sum(_CELLS.c.online), 0)).where(_CELLS.c.level == 0))
     unplaced = db.session.scalar(select(func.count()).select_from(_T).where(
@@ -315,7 +329,7 @@ def online_count(filters: Filters) -> int:
 def online_by_name(filters: Filters, limit: int) -> list[Row[Any]]:
     """(id, lat, lng) of the first `limit` matching leaders who work online, by name."""
     return execute(select(_T.c.id, _T.c.public_lat, _T.c.public_lng)
-                   .where(*matching(filters), _T.c.works_online == true())
+                   .where(*matching(filters, anywhere=True), _T.c.works_online == true())
                    .order_by(_T.c.display_name, _T.c.id).limit(limit))
 
 
@@ -413,7 +427,7 @@ def listed_by_name(filters: Filters, page: int, per_page: int) -> tuple[int, lis
     By name_key, then id: the order Python gives casefolded names, on both databases (the
     database's own collation of display_name differs between them and between locales).
     """
-    conditions = [*matching(filters), _T.c.listed == true()]  # implied by searchable
+    conditions = [*matching(filters, anywhere=True), _T.c.listed == true()]  # implied by searchable
     if filters.online:
         conditions.append(_T.c.works_online == true())
     total = db.session.scalar(select(func.count()).select_from(_T).where(*conditions))
@@ -429,7 +443,8 @@ def listed_by_relevance(filters: Filters, page: int, per_page: int) -> tuple[int
     if not words:
         return 0, []
     ranked = LEADER_SEARCH.ranked(_dialect(), words).subquery("ranked")
-    conditions = [*matching(dataclasses.replace(filters, keyword="")), _T.c.listed == true()]
+    conditions = [*matching(dataclasses.replace(filters, keyword=""), anywhere=True),
+                  _T.c.listed == true()]
     if filters.online:
         conditions.append(_T.c.works_online == true())
     joined = _T.join(ranked, ranked.c.key == _T.c.id)

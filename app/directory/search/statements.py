@@ -74,26 +74,25 @@ def matching(filters: Filters, anywhere: bool = False) -> list[ColumnElement[boo
         words = keyword_words(filters)
         conditions.append(LEADER_SEARCH.matching(_dialect(), _T.c.id, words) if words else false())
     if filters.focus_area:
-        if anywhere:
-            area = select(_AREAS.c.id).where(_AREAS.c.slug == filters.focus_area).scalar_subquery()
-            conditions.append(_T.c.id.in_(select(profile_focus_areas.c.profile_id)
-                                          .where(profile_focus_areas.c.focus_area_id == area)))
-        else:
-            conditions.append(exists().where(profile_focus_areas.c.profile_id == _T.c.id,
-                                              profile_focus_areas.c.focus_area_id == _AREAS.c.id,
-                                              _AREAS.c.slug == filters.focus_area))
+        conditions.append(_has(profile_focus_areas.c.profile_id, profile_focus_areas.c.focus_area_id,
+                               _AREAS, filters.focus_area, anywhere))
     if filters.program:
-        if anywhere:
-            program = select(_PROGRAMS.c.id).where(_PROGRAMS.c.slug == filters.program).scalar_subquery()
-            conditions.append(_T.c.id.in_(select(_PROFILE_PROGRAMS.c.profile_id)
-                                          .where(_PROFILE_PROGRAMS.c.program_id == program)))
-        else:
-            conditions.append(exists().where(_PROFILE_PROGRAMS.c.profile_id == _T.c.id,
-                                              _PROFILE_PROGRAMS.c.program_id == _PROGRAMS.c.id,
-                                              _PROGRAMS.c.slug == filters.program))
+        conditions.append(_has(_PROFILE_PROGRAMS.c.profile_id, _PROFILE_PROGRAMS.c.program_id,
+                               _PROGRAMS, filters.program, anywhere))
     if filters.language:
         conditions.append(_speaks(filters.language))
     return conditions
+
+
+def _has(profile_id: ColumnElement, item_id: ColumnElement, items, slug: str,
+         anywhere: bool) -> ColumnElement[bool]:
+    """The leader has the focus area or program with this slug (link table columns given).
+    Anywhere: the profiles that have it, read by the link table's (item, profile) index; near a
+    place each row the cell index found is asked instead."""
+    if anywhere:
+        item = select(items.c.id).where(items.c.slug == slug).scalar_subquery()
+        return _T.c.id.in_(select(profile_id).where(item_id == item))
+    return exists().where(profile_id == _T.c.id, item_id == items.c.id, items.c.slug == slug)
 
 
 def _speaks(language: str) -> ColumnElement[bool]:

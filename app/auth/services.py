@@ -12,7 +12,8 @@ from app import mail
 from app.auth import sessions
 from app.database import insert_unique
 from app.extensions import db
-from app.models.accounts import Role, User, UserSession, hash_password, normalize_email
+from app.models.accounts import (Role, User, UserSession, hash_password, normalize_email,
+                                 password_hash_method)
 from app.models.base import utcnow
 from app.models.mail import OutboxMessage
 from app.urls import site_url
@@ -30,9 +31,8 @@ def _dummy_hash(method: str | None) -> str:
 
 def dummy_hash() -> str:
     """A real hash to check against when the email is unknown, so both answers take as long
-    (made as users' hashes are, so it costs the same: see hash_password)."""
-    method = current_app.config.get("TEST_PASSWORD_HASH_METHOD") if current_app.testing else None
-    return _dummy_hash(method)
+    (made as users' hashes are, one per method, so it costs the same)."""
+    return _dummy_hash(password_hash_method())
 
 
 class AccountError(Exception):

@@ -12,12 +12,16 @@ from app.extensions import db
 from app.models.base import utcnow, value_enum
 
 
-def hash_password(password: str) -> str:
-    """Werkzeug's default (scrypt). Under TESTING only, TEST_PASSWORD_HASH_METHOD may name a
+def password_hash_method() -> str | None:
+    """None: Werkzeug's default (scrypt). Under TESTING only, TEST_PASSWORD_HASH_METHOD may name a
     cheaper method, so thousands of test logins take no time; outside tests it is ignored."""
-    method = None
     if has_app_context() and current_app.testing:
-        method = current_app.config.get("TEST_PASSWORD_HASH_METHOD")
+        return current_app.config.get("TEST_PASSWORD_HASH_METHOD")
+    return None
+
+
+def hash_password(password: str) -> str:
+    method = password_hash_method()
     return generate_password_hash(password, method) if method else generate_password_hash(password)
 
 

@@ -232,15 +232,20 @@ def leaders_at(filters: Filters, points: Sequence[PointCount], wanted: int) -> l
         shape = (sum(1 for _, _, limit in chunk if limit is None), sum(1 for _, _, limit in chunk if limit is not None))
         statement = prepared(connection, ("leaders at", filters, shape),
                              lambda: _leaders_at_statement(filters, *shape))
-        found += [Match(distances[lat, lng], name_key, id_, online,
-                        Summary(slug, name, headline, city, region, country, lat, lng, bool(online)))
-                  for id_, name, name_key, lat, lng, online, slug, headline, city, region, country
-                  in statement.rows(connection, values)]
+        found += [_match(row, distances) for row in statement.rows(connection, values)]
     return found
 
 
+# What leaders_at reads of each leader, named one by one: the private lat/lng are never read.
 _LEADER_COLUMNS = (_T.c.id, _T.c.display_name, _T.c.name_key, _T.c.public_lat, _T.c.public_lng, _T.c.works_online,
                    _T.c.slug, _T.c.headline, _T.c.city, _T.c.region, _T.c.country)
+
+
+def _match(row: tuple, distances: dict[tuple[float, float], float]) -> Match:
+    """A row of _LEADER_COLUMNS as a Match, at its point's distance."""
+    id_, name, name_key, lat, lng, online, slug, headline, city, region, country = row
+    return Match(distances[lat, lng], name_key, id_, online,
+                 Summary(slug, name, headline, city, region, country, lat, lng, bool(online)))
 
 
 def _keyword_leaders_at(filters: Filters, points: list[tuple[float, float, int | None]],
@@ -260,12 +265,10 @@ def _keyword_leaders_at(filters: Filters, points: list[tuple[float, float, int |
         *matching(filters), _T.c.cell_y.between(bindparam("first_row"), bindparam("last_row")),
         _T.c.cell_x.between(bindparam("first_column"), bindparam("last_column"))))
     at_points: dict[tuple[float, float], list[Match]] = {}
-    for id_, name, name_key, lat, lng, online, slug, headline, city, region, country in statement.rows(
-            connection, values):
-        if (lat, lng) in limits:
-            at_points.setdefault((lat, lng), []).append(Match(
-                distances[lat, lng], name_key, id_, online,
-                Summary(slug, name, headline, city, region, country, lat, lng, bool(online))))
+    for row in statement.rows(connection, values):
+        point = row[3], row[4]  # public_lat, public_lng
+        if point in limits:
+            at_points.setdefault(point, []).append(_match(row, distances))
     found = []
     for point, matches in at_points.items():
         limit = limits[point]
@@ -276,12 +279,9 @@ def _keyword_leaders_at(filters: Filters, points: list[tuple[float, float, int |
 def _leaders_at_statement(filters: Filters, whole: int, capped: int):
     """`whole` points read whole, then `capped` points read up to their own limit, by name."""
     conditions = matching(filters)
-    # Named one by one: the private lat/lng columns are never read.
-    columns = (_T.c.id, _T.c.display_name, _T.c.name_key, _T.c.public_lat, _T.c.public_lng, _T.c.works_online,
-               _T.c.slug, _T.c.headline, _T.c.city, _T.c.region, _T.c.country)
     parts = []
     for index in range(whole + capped):
-        at_point = select(*columns).where(*conditions, _T.c.cell_y == bindparam(f"row{index}"),
+        at_point = select(*_LEADER_COLUMNS).where(*conditions, _T.c.cell_y == bindparam(f"row{index}"),
                                           _T.c.cell_x == bindparam(f"column{index}"),
                                           _T.c.public_lat == bindparam(f"lat{index}"),
                                           _T.c.public_lng == bindparam(f"lng{index}"))
@@ -314,10 +314,10 @@ def summaries(ids: Sequence[int]) -> dict[int, Summary]:
 
 def online_count(filters: Filters) -> int:
     """How many leaders matching the filters work online, anywhere (or nowhere: no place given)."""
-    conditions = matching(filters)
     if not filters.countable:
         return db.session.scalar(select(func.count()).select_from(_T).where(
             *matching(filters, anywhere=True), _T.c.works_online == true()))
+    conditions = matching(filters)
     # The 1° cells hold every searchable leader with a place once; add those without one.
     placed = db.session.scalar(select(func.coalesce(func.sum(_CELLS.c.online), 0)).where(_CELLS.c.level == 0))
     unplaced = db.session.scalar(select(func.count()).select_from(_T).where(

@@ -11,6 +11,7 @@ from app.models.base import utcnow
 from app.models.editorial import Proposal, Tag
 from app.params import whole_number
 
+OVERDUE_AFTER = timedelta(minutes=15)
 WAITING_STATES = (State.SUBMITTED, State.IN_REVIEW, State.CHANGES_REQUESTED, State.APPROVED,
                   State.SCHEDULED)
 AGE_CHOICES = {"1": 1, "3": 3, "7": 7, "14": 14, "30": 30}
@@ -65,3 +66,12 @@ def queue_editors() -> list[User]:
 def used_tags() -> list[Tag]:
     return list(db.session.scalars(select(Tag).where(Tag.id.in_(
         select(Tag.id).join(Proposal.tags.property.secondary))).order_by(Tag.slug)))
+
+
+def overdue_scheduled(now: datetime | None = None) -> list[Proposal]:
+    """Scheduled posts whose time passed a while ago: the publish-due job may not be running."""
+    cutoff = (now or utcnow()) - OVERDUE_AFTER
+    return list(db.session.scalars(
+        select(Proposal).where(Proposal.state == State.SCHEDULED, Proposal.publish_at < cutoff)
+        .order_by(Proposal.publish_at)
+    ))

@@ -450,7 +450,7 @@ def queue():
                        per_page=25, error_out=False)
     return render_template(
         "editorial/queue.html", page=page, filters=filters, counts=editor_queue.state_counts(),
-        overdue=services.overdue_scheduled(), editors=editor_queue.queue_editors(),
+        overdue=editor_queue.overdue_scheduled(), editors=editor_queue.queue_editors(),
         tags=editor_queue.used_tags(), ages=editor_queue.AGE_CHOICES, now=utcnow(), State=State,
         waiting_states=editor_queue.WAITING_STATES,
     )

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -26,7 +25,6 @@ DEFAULT_CHECKLIST = [
     "The tags fit the post",
     "Every link was opened and works",
 ]
-OVERDUE_AFTER = timedelta(minutes=15)
 class StaleProposal(Exception):
     """Someone changed the proposal after this person loaded it; their change was not made."""
 
@@ -180,15 +178,6 @@ def snapshot(proposal: Proposal, user: User, kind: str) -> Revision:
     )
     db.session.add(revision)
     return revision
-
-
-def overdue_scheduled(now: datetime | None = None) -> list[Proposal]:
-    """Scheduled posts whose time passed a while ago: the publish-due job may not be running."""
-    cutoff = (now or utcnow()) - OVERDUE_AFTER
-    return list(db.session.scalars(
-        select(Proposal).where(Proposal.state == State.SCHEDULED, Proposal.publish_at < cutoff)
-        .order_by(Proposal.publish_at)
-    ))
 
 
 # Comments ---------------------------------------------------------------------------------

@@ -316,3 +316,13 @@ def test_the_home_page_has_the_same_search_bar(client):
         assert "js/near-me.js" in html
     assert 'name="radius_km"' not in home
     assert "search-filters" not in home  # the filters live on /leaders
+
+
+def test_the_page_names_the_order_it_shows(client, portland):
+    """Near a place: nearest first; a keyword without a place: best match first (the order the
+    search used, not guessed again from the form); by name when asked."""
+    assert "Nearest first" in page_of(client, near=PORTLAND)
+    keyword = page_of(client, keyword="Bo")
+    assert "Best match first" in keyword and "By name, A to Z" not in keyword
+    assert "By name, A to Z" in page_of(client, keyword="Bo", sort="name")
+    assert "By name, A to Z" in page_of(client)

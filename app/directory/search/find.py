@@ -29,11 +29,11 @@ def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Fi
     page = max(1, page)
     start, stop = (page - 1) * per_page, page * per_page
     if origin is None:
-        if filters.keyword and sort != "name":  # best match first
-            total, rows = statements.listed_by_relevance(filters, page, per_page)
-        else:
-            total, rows = statements.listed_by_name(filters, page, per_page)
-        return Results([Hit(id_, None, online) for id_, online in rows], total, page, per_page)
+        order = "relevance" if filters.keyword and sort != "name" else "name"  # best match first
+        listed = statements.listed_by_relevance if order == "relevance" else statements.listed_by_name
+        total, rows = listed(filters, page, per_page)
+        return Results([Hit(id_, None, online) for id_, online in rows], total, page, per_page,
+                       order=order)
 
     by_name = sort == "name"
     found: Found
@@ -59,7 +59,8 @@ def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Fi
             skip = max(0, start - total)
             hits += _online_beyond(origin, filters, found, skip, min(per_page, wanted))
         total += online_total
-    return Results(hits, total, page, per_page, origin, radius_km, is_nearest)
+    return Results(hits, total, page, per_page, origin, radius_km, is_nearest,
+                   order="name" if by_name else "distance")
 
 
 def _online_beyond(origin: Origin, filters: Filters, found: Found, skip: int, limit: int) -> list[Hit]:

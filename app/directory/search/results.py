@@ -119,6 +119,7 @@ class Results:
     origin: Origin | None = None
     radius_km: float | None = None
     nearest: bool = False  # nobody was within the radius: these are the nearest leaders
+    order: str = "name"  # how the hits are ordered: "distance", "name" or "relevance" (best match)
 
     @property
     def pages(self) -> int:

@@ -3,7 +3,7 @@ import itertools
 import math
 import random
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from app import demo
 from app.extensions import db
@@ -12,12 +12,12 @@ from app.geo.privacy import public_point
 from app.models.accounts import Role, User, hash_password
 from app.models.base import utcnow
 from app.models.directory import (FocusArea, LeaderProfile, Precision, Program, ProfileProgram,
-                                  profile_focus_areas)
+                                  add_counts, insert_triggers_set_aside, profile_focus_areas)
 from app.text.markdown import slugify
 
 DEMO_DOMAIN = "demo.leaders.example"
 BULK_DOMAIN = "bulk.demo.leaders.example"
-BATCH = 5000
+CHUNK = 50_000  # bulk leaders written and committed at a time
 JITTER_KM = 12  # how far bulk leaders spread around their city (one standard deviation)
 
 # (name, region, country, country code, lat, lng): real places, a few on every continent.
@@ -289,7 +289,11 @@ def bulk_cities(limit: int = 2000) -> list[tuple]:
 
 def seed_bulk(rng: random.Random, count: int, areas: list[FocusArea],
               programs: list[Program]) -> int:
-    """count leaders clustered around big cities, with Core bulk inserts; reruns add only what is missing."""
+    """count leaders clustered around big cities, with Core bulk inserts; reruns add only what is missing.
+
+    Written and committed CHUNK at a time, so memory stays flat at ten million and an
+    interrupted run keeps what it wrote (a rerun adds the rest).
+    """
     if count <= 0:
         return 0
     cities = bulk_cities()
@@ -301,9 +305,12 @@ def seed_bulk(rng: random.Random, count: int, areas: list[FocusArea],
     password_hash = hash_password(demo.DEMO_PASSWORD)
     now = utcnow()
     area_ids = [area.id for area in areas]
+    area_names = {area.id: area.name for area in areas}
     program_ids = [program.id for program in programs]
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text("PRAGMA cache_size = -262144"))  # 256 MB: the indexes stay in memory
 
-    users, profiles, extras = [], [], []
+    made, batch = 0, []
     for index in range(count):
         # Draw every value for every index, so a rerun makes the same people.
         name = invented_name(rng)
@@ -323,11 +330,11 @@ def seed_bulk(rng: random.Random, count: int, areas: list[FocusArea],
             slug += "-x"
         taken_slugs.add(slug)
         public_lat, public_lng = public_point(lat, lng, precision.value)
-        users.append({"email": email, "display_name": name, "password_hash": password_hash,
-                      "role": Role.LEADER, "email_verified_at": now, "active": True,
-                      "session_version": 1, "created_at": now})
-        profiles.append({
-            "email": email, "slug": slug, "display_name": name,
+        user = {"email": email, "display_name": name, "password_hash": password_hash,
+                "role": Role.LEADER, "email_verified_at": now, "active": True,
+                "session_version": 1, "created_at": now}
+        profile = {
+            "slug": slug, "display_name": name,
             "headline": f"{role.capitalize()} in {city[0]}", "bio": "", "quote": "",
             "featured_quote": False, "languages": LANGUAGES.get(city[3], "English"),
             "website": "", "links": "", "works_online": online, "listed": True,
@@ -335,30 +342,37 @@ def seed_bulk(rng: random.Random, count: int, areas: list[FocusArea],
             "region": city[1] or "", "country": city[2], "country_code": city[3],
             "lat": lat, "lng": lng, "precision": precision, "public_lat": public_lat,
             "public_lng": public_lng, "created_at": now, "updated_at": now,
-        })
-        extras.append((email, chosen_areas, list(zip(chosen_programs, verified))))
+            # What the tag trigger writes: the areas' names in the order of their ids.
+            "search_tags": " ".join(area_names[area_id] for area_id in sorted(chosen_areas)),
+        }
+        batch.append((user, profile, chosen_areas, list(zip(chosen_programs, verified))))
+        if len(batch) == CHUNK:
+            made += _write_bulk(batch, now)
+            batch = []
+    return made + _write_bulk(batch, now)
 
-    for start in range(0, len(users), BATCH):
-        db.session.execute(insert(User.__table__), users[start:start + BATCH])
-    ids = dict(db.session.execute(select(User.email, User.id).where(
-        User.email.like(f"%@{BULK_DOMAIN}"))).all())
-    for row in profiles:
-        row["user_id"] = ids[row.pop("email")]
-    for start in range(0, len(profiles), BATCH):
-        db.session.execute(insert(LeaderProfile.__table__), profiles[start:start + BATCH])
-    profile_ids = dict(db.session.execute(
-        select(LeaderProfile.user_id, LeaderProfile.id).join(User, User.id == LeaderProfile.user_id)
-        .where(User.email.like(f"%@{BULK_DOMAIN}"))).all())
-    area_rows, program_rows = [], []
-    for email, chosen_areas, chosen_programs in extras:
-        profile_id = profile_ids[ids[email]]
-        area_rows += [{"profile_id": profile_id, "focus_area_id": area_id} for area_id in chosen_areas]
-        program_rows += [{"profile_id": profile_id, "program_id": program_id, "verified": ok,
-                          "verified_at": now if ok else None}
-                         for program_id, ok in chosen_programs]
-    for start in range(0, len(area_rows), BATCH):
-        db.session.execute(insert(profile_focus_areas), area_rows[start:start + BATCH])
-    for start in range(0, len(program_rows), BATCH):
-        db.session.execute(insert(ProfileProgram.__table__), program_rows[start:start + BATCH])
-    return len(users)
 
+def _write_bulk(batch: list[tuple], now) -> int:
+    """One chunk of seed_bulk: users, profiles, their areas and programs; counts added at once."""
+    if not batch:
+        return 0
+    user_ids = db.session.scalars(insert(User.__table__).returning(
+        User.__table__.c.id, sort_by_parameter_order=True), [user for user, *_ in batch]).all()
+    for user_id, (_, profile, *_) in zip(user_ids, batch):
+        profile["user_id"] = user_id
+    connection = db.session.connection()
+    with insert_triggers_set_aside(connection):
+        profile_ids = db.session.scalars(insert(LeaderProfile.__table__).returning(
+            LeaderProfile.__table__.c.id, sort_by_parameter_order=True), [profile for _, profile, *_ in batch]).all()
+        area_rows, program_rows = [], []
+        for profile_id, (_, _, chosen_areas, chosen_programs) in zip(profile_ids, batch):
+            area_rows += [{"profile_id": profile_id, "focus_area_id": area_id} for area_id in chosen_areas]
+            program_rows += [{"profile_id": profile_id, "program_id": program_id, "verified": ok,
+                              "verified_at": now if ok else None}
+                             for program_id, ok in chosen_programs]
+        db.session.execute(insert(profile_focus_areas), area_rows)
+        if program_rows:
+            db.session.execute(insert(ProfileProgram.__table__), program_rows)
+        add_counts(connection, min(profile_ids), max(profile_ids))
+    db.session.commit()
+    return len(batch)

@@ -1,9 +1,10 @@
 """The leader directory: profiles, their public and private locations, tags and programs."""
 import enum
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import (Boolean, ColumnElement, DateTime, Float, ForeignKey, Index, Integer, String, Table,
-                        Column, Text, event, true)
+                        Column, Text, event, text, true)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -221,10 +222,10 @@ def _cell_deltas(row: str, sign: str, levels: str) -> str:
             f"FROM {levels} WHERE {row}.searchable AND {row}.cell_y IS NOT NULL")
 
 
-def _point_deltas(row: str, sign: str) -> str:
+def _point_deltas(row: str, sign: str, source: str = "") -> str:
     return (f"SELECT {row}.cell_y AS cell_y, {row}.cell_x AS cell_x, {row}.public_lat AS lat, "
             f"{row}.public_lng AS lng, {sign}1 AS leaders, {_online(row, sign)} AS online "
-            f"WHERE {row}.searchable AND {row}.cell_y IS NOT NULL")
+            f"{source}WHERE {row}.searchable AND {row}.cell_y IS NOT NULL")
 
 
 def _upsert(table: str, key: str, parts: list[str]) -> str:
@@ -278,6 +279,46 @@ DROP_COUNT_TRIGGERS = {
     "postgresql": ["DROP TRIGGER IF EXISTS leader_counts_sync ON leader_profiles",
                    "DROP FUNCTION IF EXISTS leader_counts_sync()"],
 }
+
+
+# Bulk loads (`seed-demo --leaders N`): a batch is written with the per-row insert triggers of
+# the counts and the search tags set aside, its rows carrying their search_tags already, and
+# its counts added in two statements (add_counts). Inside the batch's transaction, so a failure
+# rolls the triggers back in with the rows.
+_BULK_TRIGGERS = {
+    "sqlite": [("leader_profiles", "leader_counts_on_insert"), ("profile_focus_areas", "profile_tags_on_insert")],
+    "postgresql": [("leader_profiles", "leader_counts_sync"), ("profile_focus_areas", "profile_tags_sync")],
+}
+_BULK_RANGE = " AND bulk.id BETWEEN :first AND :last"
+
+
+@contextmanager
+def insert_triggers_set_aside(connection):
+    """Within `connection`'s transaction: the profile count and tag insert triggers off, then back."""
+    dialect = connection.dialect.name
+    triggers = _BULK_TRIGGERS.get(dialect, [])
+    for table, trigger in triggers:
+        connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}" if dialect == "postgresql"
+                                   else f"DROP TRIGGER {trigger}")
+    yield
+    created = COUNT_TRIGGERS["sqlite"] + TAG_TRIGGERS["sqlite"]
+    for table, trigger in triggers:
+        if dialect == "postgresql":
+            connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+        else:
+            connection.exec_driver_sql(next(sql for sql in created if sql.startswith(f"CREATE TRIGGER {trigger} ")))
+
+
+def add_counts(connection, first_id: int, last_id: int) -> None:
+    """Add the profiles with ids first_id..last_id to leader_cells and leader_points, as
+    the insert trigger would have one by one."""
+    levels = _PG_LEVELS if connection.dialect.name == "postgresql" else _SQLITE_LEVELS
+    cells = _upsert("leader_cells", "level, y, x",
+                    [_cell_deltas("bulk", "+", f"leader_profiles AS bulk, {levels}") + _BULK_RANGE])
+    points = _upsert("leader_points", "cell_y, cell_x, lat, lng",
+                     [_point_deltas("bulk", "+", "FROM leader_profiles AS bulk ") + _BULK_RANGE])
+    for statement in (cells, points):
+        connection.execute(text(statement), {"first": first_id, "last": last_id})
 
 
 @event.listens_for(db.metadata, "after_create")

@@ -85,3 +85,36 @@ def test_many_leaders_cluster_around_real_cities(app, runner):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User).where(
             User.email.like("%@bulk.demo.leaders.example"))) == 450
+
+
+def test_bulk_leaders_are_counted_tagged_and_found_as_if_added_one_by_one(app, runner, monkeypatch):
+    """The bulk load sets the insert triggers aside and adds counts and tags itself: they must
+    equal what the triggers keep, and the triggers must be back for the next change."""
+    from app.directory import demo
+    from app.models.directory import FocusArea, LEADER_SEARCH, profile_focus_areas
+    from app.text.fulltext import search_words
+    from tests.directory.search_fixtures import add_leader
+    from tests.directory.test_leader_cells import assert_counts_match
+
+    monkeypatch.setattr(demo, "CHUNK", 70)  # several chunks, the last one short
+    result = runner.invoke(args=["seed-demo", "--leaders", "300", "--no-banner"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert_counts_match()
+        tags = {}
+        for profile_id, name in db.session.execute(
+                select(profile_focus_areas.c.profile_id, FocusArea.name)
+                .join(FocusArea, FocusArea.id == profile_focus_areas.c.focus_area_id)
+                .order_by(profile_focus_areas.c.profile_id, FocusArea.id)):
+            tags.setdefault(profile_id, []).append(name)
+        stored = dict(db.session.execute(select(LeaderProfile.id, LeaderProfile.search_tags)).all())
+        assert len(stored) == 301 and {key: " ".join(names) for key, names in tags.items()} == stored
+        some = db.session.scalar(select(LeaderProfile).where(LeaderProfile.slug.like("%-250")))
+        words = search_words(f"{some.display_name} {some.search_tags}")
+        found = db.session.scalars(select(LeaderProfile.slug).where(LEADER_SEARCH.matching(
+            db.engine.dialect.name, LeaderProfile.id, words))).all()
+        assert some.slug in found
+        # The triggers are back: a leader added afterwards is counted and tagged.
+        added = add_leader("After Bulk", 52.52, 13.40, precision="exact", focus=("Youth work",))
+        assert_counts_match()
+        assert db.session.scalar(select(LeaderProfile.search_tags).where(LeaderProfile.id == added.id))

@@ -111,6 +111,49 @@ def test_nearest_fallback_matches_a_full_scan(app, leader):
         assert fast[0] == slow[0] and len(fast[0]) == 20
 
 
+def test_nearest_fallback_reads_once_from_the_cells_map_and_matches_a_full_scan(app, leader, monkeypatch):
+    """The 1° cells' counts give a radius that surely holds twenty: one read, the same answer
+    as a full scan, near the poles and across the 180th meridian too."""
+    import random
+    from app.directory.search import statements
+    rng = random.Random(11)
+    for number in range(80):
+        lat = rng.choice([rng.uniform(-85, -55), rng.uniform(55, 85), rng.uniform(-20, 20)])
+        leader(f"Q{number:02d}", lat, rng.choice([rng.uniform(170, 180), rng.uniform(-180, -170),
+                                                  rng.uniform(-180, 180)]), precision="exact")
+    reads = []
+    real = statements.points_in_boxes
+    monkeypatch.setattr(statements, "points_in_boxes", lambda *args, **kwargs: reads.append(args) or real(*args, **kwargs))
+    for lat, lng in ((88, 0), (-88, 120), (70, 179.9), (-60, -179.95), (5, 175), (0, 0), (45, -100)):
+        reads.clear()
+        fast = run(app, Origin("x", lat, lng), 5)
+        assert len(reads) == 2, (lat, lng)  # the 5 km circle, then the cells' radius
+        slow = run(app, Origin("x", lat, lng), 5, full_scan=True)
+        assert fast[0] == slow[0] and len(fast[0]) == 20
+        assert [hit.distance_km for hit in fast[1].hits] == [hit.distance_km for hit in slow[1].hits]
+
+
+def test_nearest_fallback_is_right_when_the_cells_map_is_stale(app, leader):
+    """Each worker keeps the map for a minute: leaders who left since must not be missed or shown."""
+    from sqlalchemy import select
+    from app.directory.services import set_listed
+    from app.extensions import db
+    from app.models.directory import LeaderProfile
+    here = Origin("sea", 0.0, -30.0)
+    close = [leader(f"C{number:02d}", 0.0, -29.0 + number * 0.05, precision="exact") for number in range(20)]
+    for number in range(30):
+        leader(f"F{number:02d}", 0.0, -20.0 + number, precision="exact")
+    names, _ = run(app, here, 5)
+    assert names == [f"C{number:02d}" for number in range(20)]
+    with app.app_context():
+        for slug in close[:15]:  # the map still counts them
+            set_listed(db.session.scalar(select(LeaderProfile).where(LeaderProfile.slug == slug)), False)
+        db.session.commit()
+    names, results = run(app, here, 5)
+    assert results.nearest and names == [f"C{number:02d}" for number in range(15, 20)] + [
+        f"F{number:02d}" for number in range(15)]
+
+
 def test_pagination_twenty_a_page_in_distance_order(client, app, leader):
     here = origin_of(app, PORTLAND)
     for number in range(25):

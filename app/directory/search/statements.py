@@ -334,7 +334,7 @@ def online_by_name(filters: Filters, limit: int) -> list[Row[Any]]:
 
 def leaders_around(lat: float, lng: float, radius_km: float) -> int:
     """About how many leaders are in the 1° cells around a circle, from a map kept per worker for a minute."""
-    cells = _density_map()
+    cells = density_map()
     around = 0
     for box in bounding_boxes(lat, lng, radius_km):
         first_x, last_x = column_of(box.min_lng) >> FINEST, column_of(box.max_lng) >> FINEST
@@ -344,7 +344,8 @@ def leaders_around(lat: float, lng: float, radius_km: float) -> int:
     return around
 
 
-def _density_map() -> dict[tuple[int, int], int]:
+def density_map() -> dict[tuple[int, int], int]:
+    """Searchable leaders per 1° cell (y, x) with anyone in it, kept per worker for a minute."""
     cached = current_app.extensions.get("directory.density")
     now = time.monotonic()
     if cached is None or cached[0] < now:

@@ -1,4 +1,5 @@
 """Demo leaders: invented people in real cities on every continent; `--leaders N` makes N fast."""
+import enum
 import itertools
 import math
 import random
@@ -12,7 +13,8 @@ from app.geo.privacy import public_point
 from app.models.accounts import Role, User, hash_password
 from app.models.base import utcnow
 from app.models.directory import (FocusArea, LeaderProfile, Precision, Program, ProfileProgram,
-                                  add_counts, insert_triggers_set_aside, profile_focus_areas)
+                                  add_counts, cell_of_point, insert_triggers_set_aside,
+                                  profile_focus_areas)
 from app.text.markdown import slugify
 
 DEMO_DOMAIN = "demo.leaders.example"
@@ -356,23 +358,55 @@ def _write_bulk(batch: list[tuple], now) -> int:
     """One chunk of seed_bulk: users, profiles, their areas and programs; counts added at once."""
     if not batch:
         return 0
-    user_ids = db.session.scalars(insert(User.__table__).returning(
-        User.__table__.c.id, sort_by_parameter_order=True), [user for user, *_ in batch]).all()
+    connection = db.session.connection()
+    write = _copy if connection.dialect.name == "postgresql" else _insert
+    user_ids = write(connection, User.__table__, [user for user, *_ in batch])
     for user_id, (_, profile, *_) in zip(user_ids, batch):
         profile["user_id"] = user_id
-    connection = db.session.connection()
     with insert_triggers_set_aside(connection):
-        profile_ids = db.session.scalars(insert(LeaderProfile.__table__).returning(
-            LeaderProfile.__table__.c.id, sort_by_parameter_order=True), [profile for _, profile, *_ in batch]).all()
+        profile_ids = write(connection, LeaderProfile.__table__, [profile for _, profile, *_ in batch])
         area_rows, program_rows = [], []
         for profile_id, (_, _, chosen_areas, chosen_programs) in zip(profile_ids, batch):
             area_rows += [{"profile_id": profile_id, "focus_area_id": area_id} for area_id in chosen_areas]
             program_rows += [{"profile_id": profile_id, "program_id": program_id, "verified": ok,
                               "verified_at": now if ok else None}
                              for program_id, ok in chosen_programs]
-        db.session.execute(insert(profile_focus_areas), area_rows)
-        if program_rows:
-            db.session.execute(insert(ProfileProgram.__table__), program_rows)
+        write(connection, profile_focus_areas, area_rows, ids=False)
+        write(connection, ProfileProgram.__table__, program_rows, ids=False)
         add_counts(connection, min(profile_ids), max(profile_ids))
     db.session.commit()
     return len(batch)
+
+
+def _insert(connection, table, rows: list[dict], ids: bool = True) -> list[int]:
+    """Core's bulk insert (column defaults applied); the new ids in the rows' order."""
+    if not rows:
+        return []
+    if not ids:
+        connection.execute(insert(table), rows)
+        return []
+    return connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+
+
+def _copy(connection, table, rows: list[dict], ids: bool = True) -> list[int]:
+    """PostgreSQL's COPY, several times faster than INSERT for millions of rows: ids are taken
+    from the table's sequence first, and the defaults Core would add are filled in here."""
+    if not rows:
+        return []
+    new_ids = []
+    if ids:
+        new_ids = connection.execute(text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+                                          "FROM generate_series(1, :n)"), {"n": len(rows)}).scalars().all()
+        for row, new_id in zip(rows, new_ids):
+            row["id"] = new_id
+    if table is LeaderProfile.__table__:
+        for row in rows:
+            row["name_key"] = row["display_name"].casefold()
+            row["cell_y"], row["cell_x"] = cell_of_point(row["public_lat"], row["public_lng"])
+            row.setdefault("version", 1)
+    columns = list(rows[0])
+    cursor = connection.connection.dbapi_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([value.value if isinstance(value, enum.Enum) else value for value in row.values()])
+    return new_ids

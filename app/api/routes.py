@@ -42,6 +42,7 @@ def leaders_near():
         origin=_origin(place.origin) if place else None,
         alternatives=[_place(candidate) for candidate in place.alternatives] if place else [],
         total=results.total,
+        total_capped=results.total_capped,  # true: more match than total (counted no further)
         page=results.page,
         results=_results(results.hits),
     )

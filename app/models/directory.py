@@ -82,6 +82,8 @@ class LeaderProfile(db.Model):
               "public_lng", "name_key", "works_online"),
         # The home page's quotes: the featured rows, newest first, never a scan.
         Index("ix_leader_profiles_featured", "featured_quote", "updated_at", "id"),
+        # Everyone by name, without a place: a page of the directory reads only its own rows.
+        Index("ix_leader_profiles_by_name", "searchable", "name_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

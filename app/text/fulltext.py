@@ -172,6 +172,7 @@ class FullTextIndex:
         return " ".join('"' + word.replace('"', "") + '"*' for word in words)
 
     def _fts_ids(self, words: list[str]) -> Select:
+        """SQLite: the rowids of the FTS5 table's matches, as it finds them (a query can start from them)."""
         fts = table(self.fts_table, column("rowid"))
         return select(fts.c.rowid).where(literal_column(self.fts_table).op("MATCH")(literal(self.fts_query(words))))
 

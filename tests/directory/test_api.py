@@ -23,7 +23,8 @@ def test_leaders_near_a_place(client, nairobi):
     assert response.status_code == 200
     assert response.content_type == "application/json"
     body = response.get_json()
-    assert set(body) == {"origin", "alternatives", "total", "page", "results"}
+    assert set(body) == {"origin", "alternatives", "total", "total_capped", "page", "results"}
+    assert body["total_capped"] is False
     assert body["origin"] == {"name": nairobi.name, "lat": nairobi.lat, "lng": nairobi.lng}
     assert body["origin"]["name"].startswith("Nairobi, ") and body["origin"]["name"].endswith("Kenya")
     assert body["alternatives"] == []

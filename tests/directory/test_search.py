@@ -54,6 +54,35 @@ def test_without_a_place_everyone_is_listed_by_name(app, portland):
     assert all(hit.distance_km is None for hit in results.hits)
 
 
+def test_without_a_place_a_broad_filter_is_counted_only_so_far(app, client, leader, monkeypatch):
+    """Past COUNT_CAP matches the count stops: "3+ leaders", the pages still in order; everyone
+    (and everyone online) is counted exactly, and fewer matches than the cap exactly too."""
+    from app.directory.search import statements
+    monkeypatch.setattr(statements, "COUNT_CAP", 3)
+    for number, name in enumerate(["Eve", "Abe", "Dee", "Cal", "Bea", "Fay"]):
+        leader(name, 10.0 + number, 10.0, headline="Teacher" if number < 5 else "Nurse",
+               focus=("Youth work",) if number != 2 else (), works_online=number % 2 == 0,
+               languages="English, Kiswahili" if number < 2 else "French")
+    names, results = run(app, None, filters=Filters(keyword="teacher"), sort="name", per_page=2)
+    assert names == ["Abe", "Bea"] and results.total == 3 and results.total_capped and results.pages == 2
+    names, results = run(app, None, filters=Filters(focus_area="youth-work"), page=2, per_page=2)
+    assert names == ["Cal", "Eve"] and results.total_capped
+    names, results = run(app, None, filters=Filters(keyword="teacher"))  # best match first
+    assert sorted(names) == ["Abe", "Bea", "Cal", "Dee", "Eve"] and results.total_capped
+    names, results = run(app, None, filters=Filters(language="kiswahili"))
+    assert names == ["Abe", "Eve"] and results.total == 2 and not results.total_capped
+    names, results = run(app, None)
+    assert len(names) == 6 and results.total == 6 and not results.total_capped
+    names, results = run(app, None, filters=Filters(online=True))
+    assert names == ["Bea", "Dee", "Eve"] and results.total == 3 and not results.total_capped
+    html = shown(client.get("/leaders", query_string={"keyword": "teacher"}), "3+ leaders")
+    assert "the first 3 are shown: add a place or another filter" in html
+    body = client.get("/api/leaders", query_string={"focus_area": "youth-work"}).get_json()
+    assert body["total"] == 3 and body["total_capped"] is True
+    body = client.get("/api/leaders", query_string={"language": "French"}).get_json()
+    assert body["total"] == 3 and body["total_capped"] is True  # four speak French
+
+
 def test_the_page_sorts_by_distance_and_shows_rounded_distances(client, portland):
     response = client.get("/leaders", query_string={"near": PORTLAND, "radius": "100"})
     assert response.status_code == 200

@@ -74,7 +74,7 @@ def test_the_api_answers_only_from_the_public_point(client, secrets):
                                                                      "radius_km": radius})
                 assert response.status_code == 200
                 text = response.get_data(as_text=True)
-                assert set(response.get_json()) == {"origin", "alternatives", "total", "page", "results"}
+                assert set(response.get_json()) == {"origin", "alternatives", "total", "total_capped", "page", "results"}
                 for leaked in secret_strings(lat, lng):
                     assert leaked not in text, f"exact coordinate {leaked} leaked"
                 results = response.get_json()["results"]

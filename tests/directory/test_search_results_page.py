@@ -163,7 +163,7 @@ def test_the_page_sorts_by_name_or_by_distance(client, portland):
 def test_the_api_sorts_by_name_with_the_same_json(client, portland):
     body = client.get("/api/leaders", query_string={"near": PORTLAND, "sort": "name"}).get_json()
     assert [item["name"] for item in body["results"]] == ["Ann Edge", "Bo Near", "Cy Middle"]
-    assert set(body) == {"origin", "alternatives", "total", "page", "results"}
+    assert set(body) == {"origin", "alternatives", "total", "total_capped", "page", "results"}
     by_distance = client.get("/api/leaders", query_string={"near": PORTLAND}).get_json()
     assert [item["name"] for item in by_distance["results"]] == ["Bo Near", "Cy Middle", "Ann Edge"]
     bad = client.get("/api/leaders", query_string={"near": PORTLAND, "sort": "size"})

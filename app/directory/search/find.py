@@ -31,9 +31,9 @@ def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Fi
     if origin is None:
         order = "relevance" if filters.keyword and sort != "name" else "name"  # best match first
         listed = statements.listed_by_relevance if order == "relevance" else statements.listed_by_name
-        total, rows = listed(filters, page, per_page)
+        total, capped, rows = listed(filters, page, per_page)
         return Results([Hit(id_, None, online) for id_, online in rows], total, page, per_page,
-                       order=order)
+                       order=order, total_capped=capped)
 
     by_name = sort == "name"
     found: Found

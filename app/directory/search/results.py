@@ -120,6 +120,7 @@ class Results:
     radius_km: float | None = None
     nearest: bool = False  # nobody was within the radius: these are the nearest leaders
     order: str = "name"  # how the hits are ordered: "distance", "name" or "relevance" (best match)
+    total_capped: bool = False  # more match than `total` (counted only so far, without a place)
 
     @property
     def pages(self) -> int:

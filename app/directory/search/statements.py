@@ -35,6 +35,9 @@ LEADERS_AT_CHUNK = 200
 # padded with runs that match nothing to a multiple of RUNS_STEP, so a few shapes serve every circle.
 RUNS_PER_STATEMENT = 256
 RUNS_STEP = 8
+# Without a place, a filter's matches are counted no further than this: past it a page says
+# "1,000+ leaders" and offers the first COUNT_CAP by name or best match.
+COUNT_CAP = 1000
 _NOWHERE = Run(-1, -1, 0, -1)
 
 _T = LeaderProfile.__table__
@@ -317,12 +320,7 @@ def online_count(filters: Filters) -> int:
     if not filters.countable:
         return db.session.scalar(select(func.count()).select_from(_T).where(
             *matching(filters, anywhere=True), _T.c.works_online == true()))
-    conditions = matching(filters)
-    # The 1° cells hold every searchable leader with a place once; add those without one.
-    placed = db.session.scalar(select(func.coalesce(func.sum(_CELLS.c.online), 0)).where(_CELLS.c.level == 0))
-    unplaced = db.session.scalar(select(func.count()).select_from(_T).where(
-        *conditions, _T.c.works_online == true(), _T.c.cell_y.is_(None)))
-    return placed + unplaced
+    return everyone(online=True)
 
 
 def online_by_name(filters: Filters, limit: int) -> list[Row[Any]]:
@@ -420,35 +418,79 @@ def edge_points(filters: Filters, chunks: Chunks) -> list[PointRow]:
     return points
 
 
-def listed_by_name(filters: Filters, page: int, per_page: int) -> tuple[int, list[Row[Any]]]:
-    """No place given: (how many, (id, online) of one page) of everyone matching, by name; with
-    the online toggle, only those who work online.
+def listed_by_name(filters: Filters, page: int, per_page: int) -> tuple[int, bool, list[Row[Any]]]:
+    """No place given: (how many, whether that is only a lower bound, (id, online) of one page)
+    of everyone matching, by name; with the online toggle, only those who work online.
 
     By name_key, then id: the order Python gives casefolded names, on both databases (the
-    database's own collation of display_name differs between them and between locales).
+    database's own collation of display_name differs between them and between locales), read
+    from the (searchable, name_key, id) index. Everyone (or everyone online) is counted exactly
+    from the grid's cells; a filter's matches are counted up to COUNT_CAP (see capped_count).
     """
-    conditions = [*matching(filters, anywhere=True), _T.c.listed == true()]  # implied by searchable
-    if filters.online:
-        conditions.append(_T.c.works_online == true())
-    total = db.session.scalar(select(func.count()).select_from(_T).where(*conditions))
+    online = [_T.c.works_online == true()] if filters.online else []
+    if filters.countable:
+        total, capped = everyone(filters.online), False
+        conditions = [_T.c.searchable == true(), *online]
+    else:
+        total = capped_count(filters)
+        capped = total > COUNT_CAP
+        # Many matches: walk the name index asking each row (the first page comes soon); few:
+        # read them through their own index and sort those.
+        conditions = [*matching(filters, anywhere=not capped), *online]
     rows = execute(select(_T.c.id, _T.c.works_online).where(*conditions)
                    .order_by(_T.c.name_key, _T.c.id).offset((page - 1) * per_page).limit(per_page))
-    return total, rows
+    return min(total, COUNT_CAP) if capped else total, capped, rows
 
 
-def listed_by_relevance(filters: Filters, page: int, per_page: int) -> tuple[int, list[Row[Any]]]:
-    """A keyword and no place: (how many, (id, online) of one page) of everyone matching, best
-    match first (BM25 on SQLite, ts_rank on PostgreSQL), then by name_key and id."""
+def everyone(online: bool = False) -> int:
+    """How many leaders are searchable (online: of them, work online), exactly: the 1° cells
+    hold every one with a place once; those without one are few, and read by the index."""
+    counted = _CELLS.c.online if online else _CELLS.c.leaders
+    placed = db.session.scalar(select(func.coalesce(func.sum(counted), 0)).where(_CELLS.c.level == 0))
+    unplaced = db.session.scalar(select(func.count()).select_from(_T).where(
+        _T.c.searchable == true(), _T.c.cell_y.is_(None), *([_T.c.works_online == true()] if online else [])))
+    return placed + unplaced
+
+
+def capped_count(filters: Filters) -> int:
+    """How many leaders match anywhere, counting no further than COUNT_CAP + 1: without a place
+    a broad filter matches hundreds of thousands, and nobody pages through them all.
+
+    The count starts from the filter's own index (the full-text index's matches on SQLite, the
+    focus area's or program's link rows) and stops at the cap, rather than first collecting
+    every match for an IN list."""
+    statement, rest = select(_T.c.id), filters
+    words = keyword_words(filters)
+    if words and _dialect() == "sqlite":
+        hits = LEADER_SEARCH._fts_ids(words).subquery("hits")
+        statement, rest = statement.select_from(hits.join(_T, _T.c.id == hits.c.rowid)), \
+            dataclasses.replace(rest, keyword="")
+    elif filters.focus_area or filters.program:
+        links, item, items, slug = (
+            (profile_focus_areas, profile_focus_areas.c.focus_area_id, _AREAS, filters.focus_area)
+            if filters.focus_area else
+            (_PROFILE_PROGRAMS, _PROFILE_PROGRAMS.c.program_id, _PROGRAMS, filters.program))
+        statement = statement.select_from(links.join(_T, _T.c.id == links.c.profile_id)).where(
+            item == select(items.c.id).where(items.c.slug == slug).scalar_subquery())
+        rest = dataclasses.replace(rest, **({"focus_area": ""} if filters.focus_area else {"program": ""}))
+    online = [_T.c.works_online == true()] if filters.online else []
+    first = statement.where(*matching(rest, anywhere=True), *online).limit(COUNT_CAP + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(first))
+
+
+def listed_by_relevance(filters: Filters, page: int, per_page: int) -> tuple[int, bool, list[Row[Any]]]:
+    """A keyword and no place: (how many, whether only a lower bound, (id, online) of one page)
+    of everyone matching, best match first (BM25 on SQLite, ts_rank on PostgreSQL), then by
+    name_key and id. Counted up to COUNT_CAP, as listed_by_name."""
     words = keyword_words(filters)
     if not words:
-        return 0, []
+        return 0, False, []
+    total = capped_count(filters)
     ranked = LEADER_SEARCH.ranked(_dialect(), words).subquery("ranked")
-    conditions = [*matching(dataclasses.replace(filters, keyword=""), anywhere=True),
-                  _T.c.listed == true()]
+    conditions = [*matching(dataclasses.replace(filters, keyword=""), anywhere=True)]
     if filters.online:
         conditions.append(_T.c.works_online == true())
     joined = _T.join(ranked, ranked.c.key == _T.c.id)
-    total = db.session.scalar(select(func.count()).select_from(joined).where(*conditions))
     rows = execute(select(_T.c.id, _T.c.works_online).select_from(joined).where(*conditions)
                    .order_by(ranked.c.rank, _T.c.name_key, _T.c.id).offset((page - 1) * per_page).limit(per_page))
-    return total, rows
+    return min(total, COUNT_CAP), total > COUNT_CAP, rows

@@ -3,9 +3,10 @@
 Builds an SQLite database in a temporary folder (gazetteer + `seed-demo --leaders N`, leaders
 clustered around the world's big cities), or uses --db FILE or --database-url URL (SQLite or
 PostgreSQL, built when missing or empty), starts gunicorn with two workers on 127.0.0.1, then
-prints median and p95 for /healthz, the API within 50 and 500 km, the nearest-leaders fallback
-and the /leaders page, each as a ratio to /healthz, and the same API queries answered by a
-full scan (no bounding box) for comparison.
+prints median and p95 for /healthz, the API within 50 and 500 km, the nearest-leaders fallback,
+the keyword, focus area, language, program and online filters at 50 km, 500 km and with no
+place, and the /leaders page, each as a ratio to /healthz, and the same API queries answered by
+a full scan (no bounding box) for comparison.
 
 Run from the repository root:
     .venv/bin/python bench/near.py --leaders 100000
@@ -39,6 +40,9 @@ def main() -> None:
     add_database_options(parser)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keyword", default="teacher", help="the word the keyword rows search for")
+    parser.add_argument("--language", default="Spanish", help="the language the language rows ask for")
+    parser.add_argument("--filter-rounds", type=int, default=100,
+                        help="requests per row of the focus area, language, program and online rows")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="near-bench-"))
@@ -69,6 +73,7 @@ def run_benchmark(env: dict, args) -> None:
                                                  for word in keywords(args.keyword)], args.rounds),
             ("/leaders page, 50 km", [f"/leaders?{urlencode({'near': c, 'radius': 50})}" for c in CITIES],
              args.rounds),
+            *filter_rows(env["LEADERS_DATABASE_URL"], args),
             ("full scan: API 50 km", api_paths(CITIES, 50, scan=True), args.scan_rounds),
             ("full scan: API 500 km", api_paths(CITIES, 500, scan=True), args.scan_rounds),
             ("full scan: nearest-20", api_paths(REMOTE, 5, scan=True), args.scan_rounds),
@@ -90,6 +95,31 @@ def api_paths(places: list[str], radius: int, scan: bool = False, keyword: str =
     if keyword:
         extra["keyword"] = keyword
     return [f"/api/leaders?{urlencode({'near': place, 'radius_km': radius, **extra})}" for place in places]
+
+
+def filter_rows(url: str, args) -> list[tuple[str, list[str], int]]:
+    """The focus area, language, program and online filters at 50 km, 500 km and with no place.
+    The focus area and program are the ones most leaders have: the broadest, so the slowest."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        area, program = (connection.execute(sa.text(
+            f"SELECT i.slug FROM {links} l JOIN {items} i ON i.id = l.{key} GROUP BY i.slug "
+            "ORDER BY count(*) DESC LIMIT 1")).scalar_one()
+            for links, items, key in (("profile_focus_areas", "focus_areas", "focus_area_id"),
+                                      ("profile_programs", "programs", "program_id")))
+    engine.dispose()
+    rows = []
+    for label, extra in ((f"focus area {area!r}", {"focus_area": area}), (f"language {args.language!r}",
+                         {"language": args.language}), (f"program {program!r}", {"program": program}),
+                         ("online", {"online": "1"})):
+        for radius in (50, 500):
+            rows.append((f"API {radius} km + {label}", [
+                f"/api/leaders?{urlencode({'near': place, 'radius_km': radius, **extra})}" for place in CITIES],
+                args.filter_rounds))
+        rows.append((f"API {label}, no place", [f"/api/leaders?{urlencode(extra)}"], args.filter_rounds))
+    return rows
 
 
 def keywords(word: str) -> list[str]:

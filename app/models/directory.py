@@ -363,6 +363,9 @@ class ContactMessage(db.Model):
 # The keyword search: name, headline, bio and focus areas (app/text/fulltext.py). Note for
 # migrations, as above: SQLite's batch mode rebuilds leader_profiles without these triggers.
 LEADER_SEARCH = FullTextIndex("leader_profiles", ("display_name", "headline", "bio", "search_tags"))
+# The language filter without a place: the profiles whose languages hold the asked words, so a
+# language nobody speaks is answered at once; the search still checks the whole item (_speaks).
+LANGUAGE_SEARCH = FullTextIndex("leader_profiles", ("languages",), name="languages", prefixes=False)
 
 
 def _tags_of(profile_id: str, aggregate: str) -> str:
@@ -415,5 +418,6 @@ def _create_search_index(_metadata, connection, tables=(), **_kwargs) -> None:
     if not {"leader_profiles", "focus_areas", "profile_focus_areas"} <= {table.name for table in tables}:
         return
     dialect = connection.dialect.name
-    for statement in TAG_TRIGGERS.get(dialect, []) + LEADER_SEARCH.create_ddl(dialect):
+    for statement in (TAG_TRIGGERS.get(dialect, []) + LEADER_SEARCH.create_ddl(dialect)
+                      + LANGUAGE_SEARCH.create_ddl(dialect)):
         connection.exec_driver_sql(statement)

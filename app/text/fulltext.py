@@ -53,9 +53,9 @@ def is_index_storage(name: str | None, type_: str) -> bool:
     if type_ == "table":
         return name.endswith("_fts") or "_fts_" in name
     if type_ == "column":
-        return name == "search_vector"
+        return name.endswith("_vector")
     if type_ == "index":
-        return name.endswith("_search_vector")
+        return name.endswith("_vector")
     return False
 
 
@@ -66,15 +66,23 @@ class FullTextIndex:
     SQLite: an FTS5 table `<table>_fts` with external content (the table itself), kept by
     triggers. PostgreSQL: a tsvector column `search_vector` on the table, kept by a trigger,
     with a GIN index. Neither is in the SQLAlchemy model: the DDL comes from create_ddl().
+    A second index on the same table has its own name: `<table>_<name>_fts`, `<name>_vector`.
     """
 
     table: str
     columns: tuple[str, ...]
     key: str = "id"
+    name: str = "search"
+    prefixes: bool = True  # SQLite: indexes of the first 1-3 letters, for words typed as prefixes
 
     @property
     def fts_table(self) -> str:
-        return f"{self.table}_fts"
+        return f"{self.table}_fts" if self.name == "search" else f"{self.table}_{self.name}_fts"
+
+    @property
+    def vector(self) -> str:
+        """PostgreSQL: the tsvector column."""
+        return f"{self.name}_vector"
 
     @property
     def _folded_text(self) -> str:
@@ -97,7 +105,8 @@ class FullTextIndex:
             return [
                 # prefix='1 2 3': the first letters people type are answered from their own index.
                 f"CREATE VIRTUAL TABLE {fts} USING fts5({names}, content='{self.table}', "
-                f"content_rowid='{self.key}', tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')",
+                f"content_rowid='{self.key}', tokenize='unicode61 remove_diacritics 2'"
+                + (", prefix='1 2 3')" if self.prefixes else ")"),
                 f"CREATE TRIGGER {fts}_on_insert AFTER INSERT ON {self.table} BEGIN "
                 f"INSERT INTO {fts} (rowid, {names}) VALUES (new.{self.key}, {new}); END",
                 f"CREATE TRIGGER {fts}_on_delete AFTER DELETE ON {self.table} BEGIN "
@@ -107,16 +116,16 @@ class FullTextIndex:
                 f"INSERT INTO {fts} (rowid, {names}) VALUES (new.{self.key}, {new}); END",
             ]
         if dialect == "postgresql":
-            function = f"{self.table}_search_vector"
+            function = f"{self.table}_{self.vector}"
             return [
                 "CREATE EXTENSION IF NOT EXISTS unaccent",
-                f"ALTER TABLE {self.table} ADD COLUMN IF NOT EXISTS search_vector tsvector",
+                f"ALTER TABLE {self.table} ADD COLUMN IF NOT EXISTS {self.vector} tsvector",
                 f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"NEW.search_vector := to_tsvector('simple'::regconfig, {self._folded_text}); "
+                f"NEW.{self.vector} := to_tsvector('simple'::regconfig, {self._folded_text}); "
                 "RETURN NEW; END $$",
                 f"CREATE TRIGGER {function} BEFORE INSERT OR UPDATE OF {names} ON {self.table} "
                 f"FOR EACH ROW EXECUTE FUNCTION {function}()",
-                f"CREATE INDEX IF NOT EXISTS ix_{self.table}_search_vector ON {self.table} USING gin (search_vector)",
+                f"CREATE INDEX IF NOT EXISTS ix_{self.table}_{self.vector} ON {self.table} USING gin ({self.vector})",
             ]
         return []
 
@@ -135,23 +144,24 @@ class FullTextIndex:
             return [f"DROP TRIGGER IF EXISTS {fts}_on_{event}" for event in ("insert", "delete", "update")] + [
                 f"DROP TABLE IF EXISTS {fts}"]
         if dialect == "postgresql":
-            function = f"{self.table}_search_vector"
+            function = f"{self.table}_{self.vector}"
             return [f"DROP TRIGGER IF EXISTS {function} ON {self.table}", f"DROP FUNCTION IF EXISTS {function}()",
-                    f"DROP INDEX IF EXISTS ix_{self.table}_search_vector",
-                    f"ALTER TABLE {self.table} DROP COLUMN IF EXISTS search_vector"]
+                    f"DROP INDEX IF EXISTS ix_{self.table}_{self.vector}",
+                    f"ALTER TABLE {self.table} DROP COLUMN IF EXISTS {self.vector}"]
         return []
 
     # Queries --------------------------------------------------------------------------------
 
-    def matching(self, dialect: str, key: ColumnElement, words: list[str]) -> ColumnElement[bool]:
+    def matching(self, dialect: str, key: ColumnElement, words: list[str],
+                 prefix: bool = True) -> ColumnElement[bool]:
         """True for rows (whose key is `key`) holding every word, each as a word's prefix.
 
         `words` come from search_words() and must not be empty. SQLite: the key is in the ids
         the FTS5 table finds; PostgreSQL: the row's own vector matches (the GIN index).
         """
         if dialect == "sqlite":
-            return key.in_(self._fts_ids(words))
-        return literal_column(f"{self.table}.search_vector").op("@@")(self._tsquery(words))
+            return key.in_(self._fts_ids(words, prefix))
+        return literal_column(f"{self.table}.{self.vector}").op("@@")(self._tsquery(words, prefix))
 
     def ranked(self, dialect: str, words: list[str]) -> Select:
         """(key, rank) of the rows holding every word; a lower rank is a better match (BM25 on
@@ -161,32 +171,37 @@ class FullTextIndex:
             fts = table(self.fts_table, column("rowid"), column("rank"))
             return (select(fts.c.rowid.label("key"), fts.c.rank.label("rank"))
                     .where(literal_column(self.fts_table).op("MATCH")(literal(self.fts_query(words)))))
-        rows = table(self.table, column(self.key), column("search_vector"))
+        rows = table(self.table, column(self.key), column(self.vector))
         query = self._tsquery(words)
-        return (select(rows.c[self.key].label("key"), (-func.ts_rank(rows.c.search_vector, query, 1)).label("rank"))
-                .where(rows.c.search_vector.op("@@")(query)))
+        vector = rows.c[self.vector]
+        return (select(rows.c[self.key].label("key"), (-func.ts_rank(vector, query, 1)).label("rank"))
+                .where(vector.op("@@")(query)))
 
     @staticmethod
-    def fts_query(words: list[str]) -> str:
-        """An FTS5 query: every word a quoted string (never syntax) with a prefix star, all required."""
-        return " ".join('"' + word.replace('"', "") + '"*' for word in words)
+    def fts_query(words: list[str], prefix: bool = True) -> str:
+        """An FTS5 query: every word a quoted string (never syntax), with a prefix star unless
+        whole words are asked for, all required."""
+        star = "*" if prefix else ""
+        return " ".join('"' + word.replace('"', "") + '"' + star for word in words)
 
-    def _fts_ids(self, words: list[str]) -> Select:
+    def _fts_ids(self, words: list[str], prefix: bool = True) -> Select:
         """SQLite: the rowids of the FTS5 table's matches, as it finds them (a query can start from them)."""
         fts = table(self.fts_table, column("rowid"))
-        return select(fts.c.rowid).where(literal_column(self.fts_table).op("MATCH")(literal(self.fts_query(words))))
+        return select(fts.c.rowid).where(
+            literal_column(self.fts_table).op("MATCH")(literal(self.fts_query(words, prefix))))
 
     @staticmethod
-    def _tsquery(words: list[str]) -> ColumnElement:
-        """to_tsquery of `'word':* & ...`, each word folded by unaccent() as the documents are.
+    def _tsquery(words: list[str], prefix: bool = True) -> ColumnElement:
+        """to_tsquery of `'word':* & ...` (without `:*` for whole words), each word folded by unaccent() as the documents are.
 
         Quotes and backslashes unaccent() could write are taken out of each lexeme, and one
         space is kept inside its quotes, so a lexeme is never the empty '' (a syntax error).
         """
         parts = []
+        suffix = " ':*" if prefix else " '"
         for word in words:
             folded = func.replace(func.replace(func.unaccent(literal(word)), "'", ""), "\\", "")
-            parts.append(literal("'") + folded + literal(" ':*"))
+            parts.append(literal("'") + folded + literal(suffix))
         text = parts[0]
         for part in parts[1:]:
             text = text + literal(" & ") + part

@@ -190,3 +190,28 @@ def test_the_api_answers_keep_their_shape(client, corpus):
     everyone = client.get("/api/leaders").get_json()
     assert set(body) == set(everyone)
     assert set(body["results"][0]) == set(everyone["results"][0])
+
+
+LANGUAGES = ["English", "English, Kiswahili", "Kiswahili,English", " French ,  English", "Español", "español",
+             "ESPAÑOL, Português", "Espanol", "Haitian Creole", "Creole", "Bahasa-Indonesia", "Bahasa Indonesia",
+             "Tiếng Việt", "isiZulu, Sesotho", "English (UK)", "", "C++"]
+ASKED = ["English", "english", "ENGLISH", "Kiswahili", "Español", "español", "espanol", "Português", "Creole",
+         "Haitian Creole", "haitian", "Bahasa-Indonesia", "Bahasa Indonesia", "tiếng việt", "Tieng Viet",
+         "isizulu", "Sesotho", "English (UK)", "English (", "Engl", "C++", "++", "!!!", "Icelandic", "%", "_"]
+
+
+def test_a_language_without_a_place_gives_the_answers_of_the_whole_item_match(app, leader):
+    """Without a place the languages' full-text index finds the candidates first: the answers
+    must be exactly those of matching each whole item (capitals, accents and punctuation as before)."""
+    from app.directory.search import statements
+    for number, languages in enumerate(LANGUAGES):
+        leader(f"Speaker {number}", 10.0, 10.0, languages=languages)
+    with app.app_context():
+        for language in ASKED:
+            def ids(anywhere):
+                return set(db.session.scalars(select(LeaderProfile.id).where(
+                    statements._speaks(language, anywhere))))
+            assert ids(True) == ids(False), language
+        results = search.search(None, filters=Filters(language="English"))
+        assert results.total == 3 and not results.total_capped  # "English (UK)" is another item
+        assert search.search(None, filters=Filters(language="Icelandic")).total == 0

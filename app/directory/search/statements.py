@@ -17,7 +17,7 @@ from app.directory.search.results import Filters, Match, PointCount, Summary
 from app.extensions import db
 from app.geo.cells import FINEST, Run, cell_of, column_of, cover, row_of
 from app.geo.distance import bounding_boxes
-from app.models.directory import LEADER_SEARCH, FocusArea, LeaderCell, LeaderPoint, LeaderProfile, Program, \
+from app.models.directory import LANGUAGE_SEARCH, LEADER_SEARCH, FocusArea, LeaderCell, LeaderPoint, LeaderProfile, Program, \
     ProfileProgram, profile_focus_areas
 from app.prepared import prepared
 from app.text.fulltext import search_words
@@ -83,7 +83,7 @@ def matching(filters: Filters, anywhere: bool = False) -> list[ColumnElement[boo
         conditions.append(_has(_PROFILE_PROGRAMS.c.profile_id, _PROFILE_PROGRAMS.c.program_id,
                                _PROGRAMS, filters.program, anywhere))
     if filters.language:
-        conditions.append(_speaks(filters.language))
+        conditions.append(_speaks(filters.language, anywhere))
     return conditions
 
 
@@ -98,11 +98,17 @@ def _has(profile_id: ColumnElement, item_id: ColumnElement, items, slug: str,
     return exists().where(profile_id == _T.c.id, item_id == items.c.id, items.c.slug == slug)
 
 
-def _speaks(language: str) -> ColumnElement[bool]:
-    """Languages are stored comma-separated ("English, Kiswahili"): match one whole item."""
+def _speaks(language: str, anywhere: bool = False) -> ColumnElement[bool]:
+    """Languages are stored comma-separated ("English, Kiswahili"): match one whole item.
+    Anywhere, the languages' full-text index first finds the profiles holding its words (a
+    superset: it folds case and accents further), then each is checked for the whole item."""
     items = func.replace(func.replace(func.lower(_T.c.languages), ", ", ","), " ,", ",")
     wrapped = "," + items + ","
-    return wrapped.contains("," + language.strip().lower() + ",", autoescape=True)
+    whole = wrapped.contains("," + language.strip().lower() + ",", autoescape=True)
+    words = search_words(language)
+    if not anywhere or not words:
+        return whole
+    return and_(LANGUAGE_SEARCH.matching(_dialect(), _T.c.id, words, prefix=False), whole)
 
 
 def full_scan(filters: Filters) -> list[Row[Any]]:
@@ -459,12 +465,16 @@ def capped_count(filters: Filters) -> int:
     The count starts from the filter's own index (the full-text index's matches on SQLite, the
     focus area's or program's link rows) and stops at the cap, rather than first collecting
     every match for an IN list."""
-    statement, rest = select(_T.c.id), filters
-    words = keyword_words(filters)
+    statement, rest, checks = select(_T.c.id), filters, []
+    words, spoken = keyword_words(filters), search_words(filters.language)
     if words and _dialect() == "sqlite":
         hits = LEADER_SEARCH._fts_ids(words).subquery("hits")
         statement, rest = statement.select_from(hits.join(_T, _T.c.id == hits.c.rowid)), \
             dataclasses.replace(rest, keyword="")
+    elif spoken and not (filters.focus_area or filters.program) and _dialect() == "sqlite":
+        hits = LANGUAGE_SEARCH._fts_ids(spoken, prefix=False).subquery("hits")
+        statement = statement.select_from(hits.join(_T, _T.c.id == hits.c.rowid))
+        rest, checks = dataclasses.replace(rest, language=""), [_speaks(filters.language)]  # the whole item
     elif filters.focus_area or filters.program:
         links, item, items, slug = (
             (profile_focus_areas, profile_focus_areas.c.focus_area_id, _AREAS, filters.focus_area)
@@ -474,7 +484,7 @@ def capped_count(filters: Filters) -> int:
             item == select(items.c.id).where(items.c.slug == slug).scalar_subquery())
         rest = dataclasses.replace(rest, **({"focus_area": ""} if filters.focus_area else {"program": ""}))
     online = [_T.c.works_online == true()] if filters.online else []
-    first = statement.where(*matching(rest, anywhere=True), *online).limit(COUNT_CAP + 1).subquery()
+    first = statement.where(*matching(rest, anywhere=True), *checks, *online).limit(COUNT_CAP + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(first))
 
 

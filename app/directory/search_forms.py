@@ -1,12 +1,15 @@
 """The search form on /leaders and the same rules for the JSON API's query string."""
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Field, Form, HiddenField, SelectChoice, SelectField, StringField
+from wtforms.fields.choices import Choice
 from wtforms.validators import Length, ValidationError
-from wtforms.widgets import NumberInput
+from wtforms.widgets import NumberInput, Select
 
 from app.directory.search import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS, SORTS, Filters
 from app.extensions import db
@@ -120,6 +123,22 @@ class NumberField(Field):
         self.data = self.default if parsed is None else parsed
 
 
+class KeptOptionsSelect(Select):
+    """WTForms' <select>, each <option>'s HTML kept per worker: the search bar draws every focus
+    area and program on every search, and they are the same few dozen options each time."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        return _option_html(choice.value, choice.label, bool(choice.selected))
+
+
+@lru_cache(maxsize=2048)
+def _option_html(value, label, selected: bool) -> Markup:
+    return Select.render_option(Choice(value=value, label=label, selected=selected, render_kw={}))
+
+
 class SearchForm(Form):
     """Sent with GET: no CSRF token, every search is a link people can share."""
 
@@ -133,9 +152,9 @@ class SearchForm(Form):
     unit = SelectField("Unit", default="km", validate_choice=False,
                        choices=[SelectChoice(value, label) for value, label in UNITS.items()])
     keyword = StringField("Keyword", validators=[Length(max=100, message="Enter at most 100 characters")])
-    focus_area = SelectField("Focus area", default="", validate_choice=False)
+    focus_area = SelectField("Focus area", default="", validate_choice=False, widget=KeptOptionsSelect())
     language = StringField("Language", validators=[Length(max=40, message="Enter one language, like Spanish")])
-    program = SelectField("Program", default="", validate_choice=False)
+    program = SelectField("Program", default="", validate_choice=False, widget=KeptOptionsSelect())
     online = BooleanField("Include leaders who work online")
     sort = SelectField("Sort by", default="distance", validate_choice=False,
                        choices=[SelectChoice(value, SORT_LABELS[value]) for value in SORTS])

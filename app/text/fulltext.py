@@ -160,7 +160,7 @@ class FullTextIndex:
         the FTS5 table finds; PostgreSQL: the row's own vector matches (the GIN index).
         """
         if dialect == "sqlite":
-            return key.in_(self._fts_ids(words, prefix))
+            return key.in_(self.matching_ids(words, prefix))
         return literal_column(f"{self.table}.{self.vector}").op("@@")(self._tsquery(words, prefix))
 
     def ranked(self, dialect: str, words: list[str]) -> Select:
@@ -184,7 +184,7 @@ class FullTextIndex:
         star = "*" if prefix else ""
         return " ".join('"' + word.replace('"', "") + '"' + star for word in words)
 
-    def _fts_ids(self, words: list[str], prefix: bool = True) -> Select:
+    def matching_ids(self, words: list[str], prefix: bool = True) -> Select:
         """SQLite: the rowids of the FTS5 table's matches, as it finds them (a query can start from them)."""
         fts = table(self.fts_table, column("rowid"))
         return select(fts.c.rowid).where(

@@ -468,11 +468,11 @@ def capped_count(filters: Filters) -> int:
     statement, rest, checks = select(_T.c.id), filters, []
     words, spoken = keyword_words(filters), search_words(filters.language)
     if words and _dialect() == "sqlite":
-        hits = LEADER_SEARCH._fts_ids(words).subquery("hits")
+        hits = LEADER_SEARCH.matching_ids(words).subquery("hits")
         statement, rest = statement.select_from(hits.join(_T, _T.c.id == hits.c.rowid)), \
             dataclasses.replace(rest, keyword="")
     elif spoken and not (filters.focus_area or filters.program) and _dialect() == "sqlite":
-        hits = LANGUAGE_SEARCH._fts_ids(spoken, prefix=False).subquery("hits")
+        hits = LANGUAGE_SEARCH.matching_ids(spoken, prefix=False).subquery("hits")
         statement = statement.select_from(hits.join(_T, _T.c.id == hits.c.rowid))
         rest, checks = dataclasses.replace(rest, language=""), [_speaks(filters.language)]  # the whole item
     elif filters.focus_area or filters.program:

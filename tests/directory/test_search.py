@@ -162,6 +162,33 @@ def test_nearest_fallback_reads_once_from_the_cells_map_and_matches_a_full_scan(
         assert [hit.distance_km for hit in fast[1].hits] == [hit.distance_km for hit in slow[1].hits]
 
 
+def test_nearest_fallback_of_a_rare_filter_reads_its_matches_and_matches_a_full_scan(app, leader, monkeypatch):
+    """Spanish from Tokyo: once the growing circle would hold more leaders than match anywhere,
+    the matches are read through the filter's index instead; the answer is the full scan's."""
+    import random
+    from app.directory.search import nearest, statements
+    rng = random.Random(5)
+    for number in range(60):  # a crowd around the origin, nobody speaking Spanish
+        leader(f"N{number:02d}", 35.0 + rng.uniform(-3, 3), 139.0 + rng.uniform(-3, 3), precision="exact",
+               languages="Japanese", headline="Teacher")
+    for number in range(25):  # the speakers, far away
+        leader(f"S{number:02d}", rng.uniform(-40, 20), rng.uniform(-100, -60), precision="exact",
+               languages="Spanish, English", headline="Teacher" if number % 2 else "Nurse")
+    monkeypatch.setattr(nearest, "NEAREST_FETCH_CAP", 10)
+    read = []
+    real = statements.matching_points
+    monkeypatch.setattr(statements, "matching_points", lambda filters: read.append(filters) or real(filters))
+    tokyo = Origin("Tokyo", 35.68, 139.69)
+    for filters in (Filters(language="Spanish"), Filters(language="spanish", keyword="teach"),
+                    Filters(language="Spanish", online=True)):
+        read.clear()
+        fast = run(app, tokyo, 5, filters=filters)
+        slow = run(app, tokyo, 5, filters=filters, full_scan=True)
+        assert read and fast[0] == slow[0] and fast[1].nearest, filters
+        assert [hit.distance_km for hit in fast[1].hits] == [hit.distance_km for hit in slow[1].hits]
+    assert len(run(app, tokyo, 5, filters=Filters(language="Spanish"))[0]) == 20
+
+
 def test_nearest_fallback_is_right_when_the_cells_map_is_stale(app, leader):
     """Each worker keeps the map for a minute: leaders who left since must not be missed or shown."""
     from sqlalchemy import select

@@ -13,6 +13,9 @@ WHOLE_EARTH_KM = math.pi * EARTH_RADIUS_KM
 # The nearest-leaders search reads at most this many candidates per box before shrinking it.
 NEAREST_FETCH_CAP = 5000
 NEAREST_MAX_SHRINKS = 6
+# A filtered search asks every leader in its circle whether they match; once a circle would
+# hold more leaders than match anywhere (counted up to this many), the matches are read instead.
+MATCHES_READ_CAP = 100_000
 # No point of a 1° cell is farther than this from its centre: half a degree of latitude plus
 # at most half a degree along its parallel (each at most 55.6 km).
 CELL_REACH_KM = 112.0
@@ -39,7 +42,16 @@ def nearest(origin: Origin, filters: Filters, count: int, searched_km: float,
                     return inside.page(0, count)
     low, high = searched_km, min(searched_km * 2, WHOLE_EARTH_KM)
     shrinks_left, growth = NEAREST_MAX_SHRINKS, 2.0
+    matches = None
     while True:
+        if not filters.countable and statements.leaders_around(origin.lat, origin.lng, high) > NEAREST_FETCH_CAP:
+            # A rare filter near here (Spanish from Tokyo): the circle would grow to half the
+            # world, reading every leader in it; the filter's own index reads only the matches.
+            if matches is None:
+                matches = statements.capped_count(filters, MATCHES_READ_CAP)
+            if matches <= MATCHES_READ_CAP and matches < statements.leaders_around(origin.lat, origin.lng, high):
+                rows = statements.matching_points(filters)
+                return ByPoints(origin, WHOLE_EARTH_KM, rows, filters).page(0, count)
         if shrinks_left:
             rows = statements.points_in_boxes(filters, origin.lat, origin.lng, high, limit=NEAREST_FETCH_CAP + 1)
             if len(rows) > NEAREST_FETCH_CAP:

@@ -458,8 +458,8 @@ def everyone(online: bool = False) -> int:
     return placed + unplaced
 
 
-def capped_count(filters: Filters) -> int:
-    """How many leaders match anywhere, counting no further than COUNT_CAP + 1: without a place
+def capped_count(filters: Filters, cap: int = COUNT_CAP) -> int:
+    """How many leaders match anywhere, counting no further than cap + 1: without a place
     a broad filter matches hundreds of thousands, and nobody pages through them all.
 
     The count starts from the filter's own index (the full-text index's matches on SQLite, the
@@ -484,8 +484,18 @@ def capped_count(filters: Filters) -> int:
             item == select(items.c.id).where(items.c.slug == slug).scalar_subquery())
         rest = dataclasses.replace(rest, **({"focus_area": ""} if filters.focus_area else {"program": ""}))
     online = [_T.c.works_online == true()] if filters.online else []
-    first = statement.where(*matching(rest, anywhere=True), *checks, *online).limit(COUNT_CAP + 1).subquery()
+    first = statement.where(*matching(rest, anywhere=True), *checks, *online).limit(cap + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(first))
+
+
+def matching_points(filters: Filters) -> list[PointRow]:
+    """(lat, lng, leaders, of them online) at every public point holding a leader who matches,
+    anywhere: read through the filter's own index, for the nearest matches of a rare filter."""
+    columns = _T.c
+    online = func.sum(case((columns.works_online == true(), 1), else_=0)) if filters.online else literal_column("0")
+    return execute(select(columns.public_lat, columns.public_lng, func.count(), online)
+                   .where(*matching(filters, anywhere=True), columns.cell_y.is_not(None))
+                   .group_by(columns.cell_y, columns.cell_x, columns.public_lat, columns.public_lng))
 
 
 def listed_by_relevance(filters: Filters, page: int, per_page: int) -> tuple[int, bool, list[Row[Any]]]:

@@ -14,7 +14,7 @@ from app.models.accounts import Role, User, hash_password
 from app.models.base import utcnow
 from app.models.directory import (FocusArea, LeaderProfile, Precision, Program, ProfileProgram,
                                   add_counts, cell_of_point, insert_triggers_set_aside,
-                                  profile_focus_areas)
+                                  name_key_of, profile_focus_areas)
 from app.text.markdown import slugify
 
 DEMO_DOMAIN = "demo.leaders.example"
@@ -401,7 +401,7 @@ def _copy(connection, table, rows: list[dict], ids: bool = True) -> list[int]:
             row["id"] = new_id
     if table is LeaderProfile.__table__:
         for row in rows:
-            row["name_key"] = row["display_name"].casefold()
+            row["name_key"] = name_key_of(row["display_name"])
             row["cell_y"], row["cell_x"] = cell_of_point(row["public_lat"], row["public_lng"])
             row.setdefault("version", 1)
     columns = list(rows[0])

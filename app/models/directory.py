@@ -94,7 +94,7 @@ class LeaderProfile(db.Model):
     # (code point order, as Python compares) on both databases. Kept like the cells below.
     name_key: Mapped[str] = mapped_column(
         String(255).with_variant(String(255, collation="C"), "postgresql"), server_default="",
-        default=lambda context: (context.get_current_parameters().get("display_name") or "").casefold())
+        default=lambda context: name_key_of(context.get_current_parameters().get("display_name")))
     headline: Mapped[str] = mapped_column(String(120), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
     quote: Mapped[str] = mapped_column(String(280), default="")
@@ -154,6 +154,11 @@ class LeaderProfile(db.Model):
         return cls.listed.is_(True) & cls.user.has(active=True)
 
 
+def name_key_of(display_name: str | None) -> str:
+    """What leaders are ordered by: the name casefolded, as Python compares names."""
+    return (display_name or "").casefold()
+
+
 def cell_of_point(public_lat: float | None, public_lng: float | None) -> tuple[int | None, int | None]:
     """The finest grid cell of a public point; (None, None) without one."""
     if public_lat is None or public_lng is None:
@@ -168,7 +173,7 @@ def _cell_default(context, part: int) -> int | None:
 
 @event.listens_for(LeaderProfile.display_name, "set")
 def _keep_name_key(profile: LeaderProfile, value: str | None, *_args) -> None:
-    profile.name_key = (value or "").casefold()
+    profile.name_key = name_key_of(value)
 
 
 @event.listens_for(LeaderProfile.public_lat, "set")

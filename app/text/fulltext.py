@@ -154,7 +154,8 @@ class FullTextIndex:
 
     def matching(self, dialect: str, key: ColumnElement, words: list[str],
                  prefix: bool = True) -> ColumnElement[bool]:
-        """True for rows (whose key is `key`) holding every word, each as a word's prefix.
+        """True for rows (whose key is `key`) holding every word, each as a word's prefix
+        (prefix=False: as a whole word).
 
         `words` come from search_words() and must not be empty. SQLite: the key is in the ids
         the FTS5 table finds; PostgreSQL: the row's own vector matches (the GIN index).

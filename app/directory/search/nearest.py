@@ -44,12 +44,13 @@ def nearest(origin: Origin, filters: Filters, count: int, searched_km: float,
     shrinks_left, growth = NEAREST_MAX_SHRINKS, 2.0
     matches = None
     while True:
-        if not filters.countable and statements.leaders_around(origin.lat, origin.lng, high) > NEAREST_FETCH_CAP:
+        around = 0 if filters.countable else statements.leaders_around(origin.lat, origin.lng, high)
+        if around > NEAREST_FETCH_CAP:
             # A rare filter near here (Spanish from Tokyo): the circle would grow to half the
             # world, reading every leader in it; the filter's own index reads only the matches.
             if matches is None:
                 matches = statements.capped_count(filters, MATCHES_READ_CAP)
-            if matches <= MATCHES_READ_CAP and matches < statements.leaders_around(origin.lat, origin.lng, high):
+            if matches <= MATCHES_READ_CAP and matches < around:
                 rows = statements.matching_points(filters)
                 return ByPoints(origin, WHOLE_EARTH_KM, rows, filters).page(0, count)
         if shrinks_left:

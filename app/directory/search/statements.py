@@ -93,9 +93,18 @@ def _has(profile_id: ColumnElement, item_id: ColumnElement, items, slug: str,
     Anywhere: the profiles that have it, read by the link table's (item, profile) index; near a
     place each row the cell index found is asked instead."""
     if anywhere:
-        item = select(items.c.id).where(items.c.slug == slug).scalar_subquery()
-        return _T.c.id.in_(select(profile_id).where(item_id == item))
+        return _T.c.id.in_(select(profile_id).where(item_id == _id_of(items, slug)))
     return exists().where(profile_id == _T.c.id, item_id == items.c.id, items.c.slug == slug)
+
+
+def _id_of(items, slug: str):
+    """The id of the focus area or program with this slug, as a subquery."""
+    return select(items.c.id).where(items.c.slug == slug).scalar_subquery()
+
+
+def _online_only(filters: Filters) -> list[ColumnElement[bool]]:
+    """Only the leaders who work online, when the filters ask for them (as without a place)."""
+    return [_T.c.works_online == true()] if filters.online else []
 
 
 def _speaks(language: str, anywhere: bool = False) -> ColumnElement[bool]:
@@ -177,9 +186,15 @@ def _points_where(filters: Filters, where: Callable[..., list[ColumnElement[bool
         return (select(points.lat, points.lng, points.leaders, online)
                 .where(*where(points.cell_y, points.cell_x, points.lat, points.lng)))
     columns = _T.c
+    return _grouped_by_point(filters, [*matching(filters),
+                                       *where(columns.cell_y, columns.cell_x, columns.public_lat, columns.public_lng)])
+
+
+def _grouped_by_point(filters: Filters, conditions: list[ColumnElement[bool]]) -> Select:
+    """(lat, lng, leaders, of them online) per public point of the leaders meeting the conditions."""
+    columns = _T.c
     online = func.sum(case((columns.works_online == true(), 1), else_=0)) if filters.online else literal_column("0")
-    return (select(columns.public_lat, columns.public_lng, func.count(), online)
-            .where(*matching(filters), *where(columns.cell_y, columns.cell_x, columns.public_lat, columns.public_lng))
+    return (select(columns.public_lat, columns.public_lng, func.count(), online).where(*conditions)
             .group_by(columns.cell_y, columns.cell_x, columns.public_lat, columns.public_lng))
 
 
@@ -433,7 +448,7 @@ def listed_by_name(filters: Filters, page: int, per_page: int) -> tuple[int, boo
     from the (searchable, name_key, id) index. Everyone (or everyone online) is counted exactly
     from the grid's cells; a filter's matches are counted up to COUNT_CAP (see capped_count).
     """
-    online = [_T.c.works_online == true()] if filters.online else []
+    online = _online_only(filters)
     if filters.countable:
         total, capped = everyone(filters.online), False
         conditions = [_T.c.searchable == true(), *online]
@@ -454,7 +469,7 @@ def everyone(online: bool = False) -> int:
     counted = _CELLS.c.online if online else _CELLS.c.leaders
     placed = db.session.scalar(select(func.coalesce(func.sum(counted), 0)).where(_CELLS.c.level == 0))
     unplaced = db.session.scalar(select(func.count()).select_from(_T).where(
-        _T.c.searchable == true(), _T.c.cell_y.is_(None), *([_T.c.works_online == true()] if online else [])))
+        _T.c.searchable == true(), _T.c.cell_y.is_(None), *_online_only(Filters(online=online))))
     return placed + unplaced
 
 
@@ -481,21 +496,16 @@ def capped_count(filters: Filters, cap: int = COUNT_CAP) -> int:
             if filters.focus_area else
             (_PROFILE_PROGRAMS, _PROFILE_PROGRAMS.c.program_id, _PROGRAMS, filters.program))
         statement = statement.select_from(links.join(_T, _T.c.id == links.c.profile_id)).where(
-            item == select(items.c.id).where(items.c.slug == slug).scalar_subquery())
+            item == _id_of(items, slug))
         rest = dataclasses.replace(rest, **({"focus_area": ""} if filters.focus_area else {"program": ""}))
-    online = [_T.c.works_online == true()] if filters.online else []
-    first = statement.where(*matching(rest, anywhere=True), *checks, *online).limit(cap + 1).subquery()
+    first = statement.where(*matching(rest, anywhere=True), *checks, *_online_only(filters)).limit(cap + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(first))
 
 
 def matching_points(filters: Filters) -> list[PointRow]:
     """(lat, lng, leaders, of them online) at every public point holding a leader who matches,
     anywhere: read through the filter's own index, for the nearest matches of a rare filter."""
-    columns = _T.c
-    online = func.sum(case((columns.works_online == true(), 1), else_=0)) if filters.online else literal_column("0")
-    return execute(select(columns.public_lat, columns.public_lng, func.count(), online)
-                   .where(*matching(filters, anywhere=True), columns.cell_y.is_not(None))
-                   .group_by(columns.cell_y, columns.cell_x, columns.public_lat, columns.public_lng))
+    return execute(_grouped_by_point(filters, [*matching(filters, anywhere=True), _T.c.cell_y.is_not(None)]))
 
 
 def listed_by_relevance(filters: Filters, page: int, per_page: int) -> tuple[int, bool, list[Row[Any]]]:
@@ -507,9 +517,7 @@ def listed_by_relevance(filters: Filters, page: int, per_page: int) -> tuple[int
         return 0, False, []
     total = capped_count(filters)
     ranked = LEADER_SEARCH.ranked(_dialect(), words).subquery("ranked")
-    conditions = [*matching(dataclasses.replace(filters, keyword=""), anywhere=True)]
-    if filters.online:
-        conditions.append(_T.c.works_online == true())
+    conditions = [*matching(dataclasses.replace(filters, keyword=""), anywhere=True), *_online_only(filters)]
     joined = _T.join(ranked, ranked.c.key == _T.c.id)
     rows = execute(select(_T.c.id, _T.c.works_online).select_from(joined).where(*conditions)
                    .order_by(ranked.c.rank, _T.c.name_key, _T.c.id).offset((page - 1) * per_page).limit(per_page))

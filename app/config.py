@@ -71,6 +71,8 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
         "RESET_RATE_LIMIT": "5 per 15 minutes",
         "REGISTER_RATE_LIMIT": "10 per hour",
+        # Messages one person may send to the forum (new threads and replies).
+        "FORUM_POST_RATE_LIMIT": "10 per minute;100 per hour",
         "PROXY_FIX": 0,
         "CSP_IMG_SRC": ["'self'", "data:"],
         "CSP_SCRIPT_SRC": ["'self'"],

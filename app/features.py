@@ -12,6 +12,11 @@ from app.directory import services as directory
 from app.editorial import demo as editorial_demo
 from app.editorial import notifications as editorial_notifications
 from app.editorial import services as editorial
+from app.forum import data as forum_data
+from app.forum import demo as forum_demo
+from app.forum import notifications as forum_notifications
+from app.forum import sitemap as forum_sitemap
+from app.forum.moderation_kinds import MODERATION_KINDS
 from app.models.accounts import User
 from app.notifications import services as notifications
 from app.notifications.kinds import Kind
@@ -52,6 +57,9 @@ FEATURES: tuple[Feature, ...] = (
     Feature("editorial", export_data=editorial.export_data, forget_user=editorial.forget_user,
             seed_demo=editorial_demo.seed_editorial,
             notification_kinds=editorial_notifications.KINDS),
+    Feature("forum", export_data=forum_data.export_data, forget_user=forum_data.forget_user,
+            sitemap_parts=forum_sitemap.sitemap_parts, seed_demo=forum_demo.seed_forum,
+            notification_kinds=forum_notifications.KINDS + MODERATION_KINDS),
     Feature("notifications", export_data=notifications.export_data,
             forget_user=notifications.forget_user),
 )

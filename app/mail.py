@@ -21,12 +21,15 @@ log = logging.getLogger(__name__)
 
 
 def queue(to: str, subject: str, template: str, *, reply_to: str | None = None,
-          kind: str = "general", **context) -> OutboxMessage:
-    """Add a message to the outbox; it is sent only if the caller's transaction commits."""
+          kind: str = "general", unsubscribe_url: str | None = None, **context) -> OutboxMessage:
+    """Add a message to the outbox; it is sent only if the caller's transaction commits.
+
+    unsubscribe_url: this mail's own one-click unsubscribe (RFC 8058 headers name it), for
+    mail that is not one kind's notification (a forum thread someone follows)."""
     body = render_template(f"mail/{template}.txt", **context)
     message = OutboxMessage(to=header_value(to), subject=header_value(subject)[:200], body=body,
                             reply_to=header_value(reply_to) if reply_to else None, kind=kind,
-                            message_id=new_message_id())
+                            message_id=new_message_id(), unsubscribe_url=unsubscribe_url)
     db.session.add(message)
     g.setdefault("mail_queued", []).append(message)
     return message
@@ -144,7 +147,8 @@ def _claim(message_id: int, config) -> Envelope | str | None:
                             body=message.body, reply_to=message.reply_to,
                             message_id=message.message_id or new_message_id(),
                             attempts=message.attempts, claimed_at=now,
-                            headers=list_unsubscribe_headers(message.kind, message.to))
+                            headers=list_unsubscribe_headers(message.kind, message.to,
+                                                            message.unsubscribe_url))
         if message.message_id is None:
             message.message_id = envelope.message_id  # rows queued before Message-IDs were kept
         if expired:

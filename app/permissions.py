@@ -109,6 +109,54 @@ def can_manage_directory(user) -> bool:
     """Applications, focus areas, programs, verified badges and featured quotes."""
     return is_admin(user)
 
+# Forum -------------------------------------------------------------------------------------
+# Categories (members_only, stewards), threads (locked, category) and posts (author_id,
+# is_gone, status) are duck-typed here too.
+
+def can_read_category(user, category) -> bool:
+    """Everyone reads the open categories; members-only ones need an account."""
+    return not category.members_only or _signed_in(user)
+
+
+def is_steward(user, category) -> bool:
+    return _signed_in(user) and any(person.id == user.id for person in category.stewards)
+
+
+def can_moderate(user, category) -> bool:
+    """A category's stewards moderate it; admins moderate every category."""
+    return is_admin(user) or is_steward(user, category)
+
+
+def can_post_in_forum(user) -> bool:
+    """Writing in the forum: a logged-in person whose email is confirmed."""
+    return _signed_in(user) and user.is_verified
+
+
+def can_reply(user, thread) -> bool:
+    """Replies to a thread; a locked thread takes them only from its moderators."""
+    return (can_post_in_forum(user) and can_read_category(user, thread.category)
+            and (not thread.locked or can_moderate(user, thread.category)))
+
+
+def can_edit_post(user, post) -> bool:
+    """The writer edits their own message while it stands (not deleted nor removed)."""
+    return _signed_in(user) and post.author_id == user.id and not post.is_gone
+
+
+def can_delete_post(user, post) -> bool:
+    return can_edit_post(user, post)
+
+
+def can_see_versions(user, post) -> bool:
+    """A message's earlier versions: its writer and the category's moderators."""
+    return _signed_in(user) and (post.author_id == user.id or can_moderate(user, post.thread.category))
+
+
+def can_manage_forum(user) -> bool:
+    """Categories, their stewards and the guidelines."""
+    return is_admin(user)
+
+
 ALL = {
     name: value for name, value in globals().items()
     if name.startswith(("can_", "is_")) and callable(value)

@@ -196,8 +196,9 @@ class ForumBookmark(db.Model):
 
 
 class ForumFollow(db.Model):
-    """'Email me when people reply' for one person and one thread (following False: turned off,
-    which a later reply of theirs does not turn on again).
+    """One person and one thread: 'Email me when people reply' (following: True on, False
+    turned off, which a later reply of theirs does not turn on again, None never chosen) and
+    the last reply they saw there (the unread marker).
 
     held_since: the first reply not yet mailed (mail waits while the last one is under ten
     minutes old); mailed_up_to: the last reply a mail held."""
@@ -209,7 +210,7 @@ class ForumFollow(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id", ondelete="CASCADE"),
                                            primary_key=True)
-    following: Mapped[bool] = mapped_column(Boolean, default=True)
+    following: Mapped[bool | None] = mapped_column(Boolean)
     last_mailed_at: Mapped[datetime | None] = mapped_column(DateTime)
     mailed_up_to: Mapped[int] = mapped_column(Integer, default=0)
     held_since: Mapped[datetime | None] = mapped_column(DateTime)

@@ -26,6 +26,9 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     reply_to: Mapped[str | None] = mapped_column(String(254))
     kind: Mapped[str] = mapped_column(String(40), default="general")
+    # A mail's own one-click unsubscribe address (a forum thread's follow), when it is not the
+    # kind's: List-Unsubscribe names it.
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     # Chosen when queued and sent on every attempt, so a retry after a crash mid-send
     # can be recognised as the same message by the receiving side.
     message_id: Mapped[str | None] = mapped_column(String(255))

@@ -48,9 +48,13 @@ def unsubscribe_url(user_id: int, kind: str) -> str:
     return site_url("notifications.unsubscribe", token=token_for(user_id, kind))
 
 
-def list_unsubscribe_headers(kind: str, to: str) -> tuple[tuple[str, str], ...]:
-    """The List-Unsubscribe headers for an outbox message of this kind to this address; none for
-    mail that is not a notification (a password reset, a contact message)."""
+def list_unsubscribe_headers(kind: str, to: str, own_url: str | None = None) -> tuple[tuple[str, str], ...]:
+    """The List-Unsubscribe headers for an outbox message of this kind to this address (or for
+    the message's own unsubscribe address, when it has one); none for mail that is not a
+    notification (a password reset, a contact message)."""
+    if own_url:
+        return (("List-Unsubscribe", f"<{own_url}>"),
+                ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     declared = kinds().get(kind)
     if declared is None or not declared.sends_mail:
         return ()

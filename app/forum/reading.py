@@ -1,0 +1,318 @@
+"""Reading the forum: categories, a category's threads page by page (keyset, newest activity
+first), a thread's messages as a tree (50 top-level answers a page with their sub-threads),
+a long sub-thread on its own page, the flat view, and where a message is."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app import permissions
+from app.extensions import db
+from app.models.accounts import User
+from app.models.forum import (
+    ForumAppreciation, ForumBookmark, ForumCategory, ForumFollow, ForumPost, ForumThread,
+    PostStatus,
+)
+
+THREADS_PER_PAGE = 30
+TOP_LEVEL_PER_PAGE = 50
+FLAT_PER_PAGE = 50
+# Answers deeper than this are shown under their ancestor at this depth, "in reply to" named.
+NESTED_DEPTH = 3
+# A depth-3 message with more answers below it than this shows the first ones and a link to
+# "Continue this thread" on a page of its own.
+SHOWN_UNDER_DEEPEST = 8
+
+
+# Categories -------------------------------------------------------------------------------
+
+def categories_for(user) -> list[ForumCategory]:
+    """Every category, in the admins' order; members-only ones to members only."""
+    found = db.session.scalars(select(ForumCategory).order_by(ForumCategory.position,
+                                                              ForumCategory.name)).all()
+    return [category for category in found if permissions.can_read_category(user, category)]
+
+
+def category_by_slug(slug: str) -> ForumCategory | None:
+    if not slug or len(slug) > 80:
+        return None
+    return db.session.scalar(select(ForumCategory).where(ForumCategory.slug == slug))
+
+
+def moderated_categories(user) -> list[ForumCategory]:
+    """The categories this person moderates: all for admins, their own for stewards."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    found = db.session.scalars(select(ForumCategory).order_by(ForumCategory.position)).all()
+    return [category for category in found if permissions.can_moderate(user, category)]
+
+
+# A category's threads ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page of threads starts: after (last activity, id) of the previous page's last."""
+
+    at: datetime
+    id: int
+
+    def token(self) -> str:
+        return f"{self.at.strftime('%Y%m%d%H%M%S%f')}-{self.id}"
+
+    @classmethod
+    def read(cls, token: str | None) -> Cursor | None:
+        if not token or len(token) > 40 or "-" not in token:
+            return None
+        stamp, _, number = token.partition("-")
+        try:
+            return cls(datetime.strptime(stamp, "%Y%m%d%H%M%S%f"), int(number))
+        except ValueError:
+            return None
+
+
+@dataclass
+class ThreadList:
+    pinned: list[ForumThread]
+    threads: list[ForumThread]
+    next_cursor: Cursor | None
+    previous_cursor: Cursor | None
+    first_page: bool
+    unread: dict[int, str] = field(default_factory=dict)  # thread id -> "new" or "unread"
+
+
+def thread_list(category: ForumCategory, viewer=None, after: Cursor | None = None,
+                before: Cursor | None = None) -> ThreadList:
+    """One page of a category's threads by last activity, from an index range (no OFFSET):
+    `after` the previous page's last, or `before` the next page's first (going back)."""
+    base = select(ForumThread).where(ForumThread.category_id == category.id,
+                                     ForumThread.pinned.is_(False)).options(
+        selectinload(ForumThread.author), selectinload(ForumThread.last_reply_by))
+    key = (ForumThread.last_activity_at, ForumThread.id)
+    if before is not None:
+        rows = db.session.scalars(
+            base.where(or_(key[0] > before.at, and_(key[0] == before.at, key[1] > before.id)))
+            .order_by(key[0].asc(), key[1].asc()).limit(THREADS_PER_PAGE + 1)).all()
+        newer_exists = len(rows) > THREADS_PER_PAGE
+        rows = list(reversed(rows[:THREADS_PER_PAGE]))
+        first = not newer_exists
+        has_next = True
+    else:
+        query = base
+        if after is not None:
+            query = query.where(or_(key[0] < after.at, and_(key[0] == after.at, key[1] < after.id)))
+        rows = db.session.scalars(query.order_by(key[0].desc(), key[1].desc())
+                                  .limit(THREADS_PER_PAGE + 1)).all()
+        has_next = len(rows) > THREADS_PER_PAGE
+        rows = list(rows[:THREADS_PER_PAGE])
+        first = after is None
+    pinned = [] if not first else db.session.scalars(
+        select(ForumThread).where(ForumThread.category_id == category.id,
+                                  ForumThread.pinned.is_(True))
+        .order_by(ForumThread.last_activity_at.desc())).all()
+    listing = ThreadList(
+        pinned=list(pinned), threads=rows,
+        next_cursor=Cursor(rows[-1].last_activity_at, rows[-1].id) if rows and has_next else None,
+        previous_cursor=Cursor(rows[0].last_activity_at, rows[0].id) if rows and not first else None,
+        first_page=first)
+    listing.unread = unread_marks(viewer, listing.pinned + listing.threads)
+    return listing
+
+
+def unread_marks(viewer, threads: list[ForumThread]) -> dict[int, str]:
+    """For a member: 'new' for threads never opened, 'unread' for threads with replies since
+    they last read them."""
+    if not getattr(viewer, "is_authenticated", False) or not threads:
+        return {}
+    seen = dict(db.session.execute(
+        select(ForumFollow.thread_id, ForumFollow.read_up_to).where(
+            ForumFollow.user_id == viewer.id,
+            ForumFollow.thread_id.in_([thread.id for thread in threads]))).all())
+    marks = {}
+    for thread in threads:
+        if thread.author_id == viewer.id and thread.id not in seen:
+            continue
+        if thread.id not in seen:
+            marks[thread.id] = "new"
+        elif (thread.last_reply_id or 0) > seen[thread.id]:
+            marks[thread.id] = "unread"
+    return marks
+
+
+# A thread's messages ----------------------------------------------------------------------
+
+@dataclass
+class Node:
+    """A message as drawn: its answers below it, and for answers drawn under a depth-3
+    ancestor, the message they answer."""
+
+    post: ForumPost
+    children: list[Node] = field(default_factory=list)
+    in_reply_to: ForumPost | None = None
+    more: int = 0  # answers not drawn here: "Continue this thread"
+
+    @property
+    def shown_depth(self) -> int:
+        return min(self.post.depth, NESTED_DEPTH)
+
+
+def visible(post: ForumPost, viewer) -> bool:
+    """Published messages to everyone; a held or rejected one to its writer and moderators."""
+    if post.status == PostStatus.PUBLISHED:
+        return True
+    if not getattr(viewer, "is_authenticated", False):
+        return False
+    return post.author_id == viewer.id or permissions.can_moderate(viewer, post.thread.category)
+
+
+def _load(query) -> list[ForumPost]:
+    return db.session.scalars(query.options(selectinload(ForumPost.author))
+                              .order_by(ForumPost.id)).all()
+
+
+def build_tree(posts: list[ForumPost], viewer, root_depth: int = 1) -> list[Node]:
+    """Messages (in id order) as trees of Nodes; roots are those at root_depth or whose parent
+    is not among them. Deeper than NESTED_DEPTH below the root, answers hang under their
+    ancestor at that depth, each naming the message it answers, the first SHOWN_UNDER_DEEPEST
+    of them drawn and the rest counted for "Continue this thread"."""
+    nodes: dict[int, Node] = {}
+    by_id = {post.id: post for post in posts}
+    roots: list[Node] = []
+    for post in posts:
+        if not visible(post, viewer):
+            continue
+        node = nodes[post.id] = Node(post)
+        level = post.depth - root_depth + 1
+        parent = nodes.get(post.parent_id) if level > 1 else None
+        if parent is None:
+            roots.append(node)
+        elif level <= NESTED_DEPTH:
+            parent.children.append(node)
+        else:
+            anchor = by_id[post.parent_id]
+            while anchor.depth - root_depth + 1 > NESTED_DEPTH:
+                anchor = by_id[anchor.parent_id]
+            holder = nodes[anchor.id]
+            node.in_reply_to = by_id[post.parent_id]
+            if len(holder.children) >= SHOWN_UNDER_DEEPEST:
+                holder.more += 1
+            else:
+                holder.children.append(node)
+    return roots
+
+
+@dataclass
+class ThreadPage:
+    opening: ForumPost
+    nodes: list[Node]
+    page: int
+    pages: int
+
+
+def thread_page(thread: ForumThread, viewer, page: int = 1) -> ThreadPage:
+    """The opening message and one page of top-level answers with their sub-threads: one
+    range of the (thread_id, top_position) index."""
+    pages = max(1, -(-thread.top_count // TOP_LEVEL_PER_PAGE))
+    page = min(max(page, 1), pages)
+    low = (page - 1) * TOP_LEVEL_PER_PAGE + 1
+    high = page * TOP_LEVEL_PER_PAGE
+    posts = _load(select(ForumPost).where(ForumPost.thread_id == thread.id,
+                                          ForumPost.top_position.between(low, high)))
+    opening = db.session.scalar(select(ForumPost).where(ForumPost.thread_id == thread.id,
+                                                        ForumPost.top_position == 0))
+    return ThreadPage(opening, build_tree(posts, viewer), page, pages)
+
+
+def subthread(post: ForumPost, viewer) -> list[Node]:
+    """A message and everything below it, nested again from it ("Continue this thread")."""
+    posts = _load(select(ForumPost).where(ForumPost.thread_id == post.thread_id,
+                                          ForumPost.top_position == post.top_position,
+                                          ForumPost.id >= post.id))
+    below = _descendants(post, posts)
+    return build_tree([item for item in posts if item.id in below], viewer, root_depth=post.depth)
+
+
+def _descendants(post: ForumPost, posts: list[ForumPost]) -> set[int]:
+    wanted = {post.id}
+    for item in posts:  # id order: a parent comes before its answers
+        if item.parent_id in wanted:
+            wanted.add(item.id)
+    return wanted
+
+
+def flat_page(thread: ForumThread, viewer, after: int = 0) -> tuple[list[ForumPost], int | None]:
+    """Replies in the order they were written, FLAT_PER_PAGE at a time after reply `after`;
+    and where the next page starts."""
+    posts = _load(select(ForumPost).where(ForumPost.thread_id == thread.id,
+                                          ForumPost.top_position > 0, ForumPost.id > after)
+                  .limit(FLAT_PER_PAGE + 1))
+    more = len(posts) > FLAT_PER_PAGE
+    posts = posts[:FLAT_PER_PAGE]
+    return [post for post in posts if visible(post, viewer)], (posts[-1].id if more else None)
+
+
+def page_of(post: ForumPost) -> int:
+    return max(1, -(-post.top_position // TOP_LEVEL_PER_PAGE)) if post.top_position else 1
+
+
+def is_collapsed(post: ForumPost) -> ForumPost | None:
+    """The depth-3 ancestor whose "Continue this thread" page shows this message, when the
+    thread page does not (it is past the answers drawn under that ancestor)."""
+    if post.depth <= NESTED_DEPTH:
+        return None
+    anchor = post
+    while anchor.depth > NESTED_DEPTH:
+        anchor = db.session.get(ForumPost, anchor.parent_id)
+        if anchor is None:
+            return None
+    below = _descendants(anchor, _load(select(ForumPost).where(
+        ForumPost.thread_id == post.thread_id, ForumPost.top_position == post.top_position,
+        ForumPost.id > anchor.id, ForumPost.status == PostStatus.PUBLISHED)))
+    ordered = sorted(below - {anchor.id})
+    return anchor if post.id in ordered[SHOWN_UNDER_DEEPEST:] else None
+
+
+# What a viewer did here -------------------------------------------------------------------
+
+def viewer_marks(viewer, posts: list[ForumPost]) -> tuple[set[int], set[int]]:
+    """The messages this person appreciated and bookmarked, among these."""
+    if not getattr(viewer, "is_authenticated", False) or not posts:
+        return set(), set()
+    ids = [post.id for post in posts]
+    appreciated = set(db.session.scalars(select(ForumAppreciation.post_id).where(
+        ForumAppreciation.user_id == viewer.id, ForumAppreciation.post_id.in_(ids))))
+    bookmarked = set(db.session.scalars(select(ForumBookmark.post_id).where(
+        ForumBookmark.user_id == viewer.id, ForumBookmark.post_id.in_(ids))))
+    return appreciated, bookmarked
+
+
+def mark_read(viewer, thread: ForumThread) -> None:
+    from app.forum.telling import follow_row  # one follow row per person and thread
+    if getattr(viewer, "is_authenticated", False):
+        row = follow_row(viewer, thread)
+        if row.read_up_to < (thread.last_reply_id or 0):
+            row.read_up_to = thread.last_reply_id or 0
+
+
+def appreciated_by(post: ForumPost, limit: int = 20) -> list[User]:
+    return db.session.scalars(select(User).join(ForumAppreciation, ForumAppreciation.user_id == User.id)
+                              .where(ForumAppreciation.post_id == post.id)
+                              .order_by(ForumAppreciation.created_at).limit(limit)).all()
+
+
+def recent_by(user: User, viewer, limit: int = 10) -> list[ForumPost]:
+    """A person's latest messages the viewer may read (for their profile)."""
+    posts = db.session.scalars(
+        select(ForumPost).where(ForumPost.author_id == user.id,
+                                ForumPost.status == PostStatus.PUBLISHED,
+                                ForumPost.deleted_at.is_(None), ForumPost.removed_at.is_(None))
+        .options(selectinload(ForumPost.thread).selectinload(ForumThread.category))
+        .order_by(ForumPost.created_at.desc()).limit(limit * 3)).all()
+    return [post for post in posts if permissions.can_read_category(viewer, post.thread.category)][:limit]
+
+
+def counts_of(category_ids: list[int]) -> dict[int, int]:
+    return dict(db.session.execute(select(ForumThread.category_id, func.count()).where(
+        ForumThread.category_id.in_(category_ids)).group_by(ForumThread.category_id)).all())

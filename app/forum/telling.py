@@ -1,0 +1,237 @@
+"""What the forum tells people: follows ("Email me when people reply"), replies to them and
+@mentions in the app, and the reply mail (at most one per thread per person per ten minutes)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from sqlalchemy import func, or_, select, update
+
+from app import mail
+from app.database import get_or_create
+from app.extensions import db
+from app.forum import members
+from app.forum.notifications import (
+    FORUM_FOLLOW, FORUM_MENTION, FORUM_REPLY, thread_unsubscribe_url,
+)
+from app.models.accounts import User
+from app.models.base import utcnow
+from app.models.forum import ForumFollow, ForumPost, ForumThread, PostStatus
+from app.notifications.services import notify, wants_email
+from app.permissions import can_read_category
+from app.urls import site_url
+
+# At most one mail per thread per person in this time; replies meanwhile wait for the next.
+MAIL_WINDOW = timedelta(minutes=10)
+MAX_REPLIES_IN_ONE_MAIL = 20  # the rest are a link away
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+# Following a thread ------------------------------------------------------------------------
+
+def follow_row(user: User, thread: ForumThread) -> ForumFollow:
+    return get_or_create(ForumFollow, lambda: ForumFollow(user_id=user.id, thread_id=thread.id),
+                         user_id=user.id, thread_id=thread.id)
+
+
+def is_following(user: User, thread: ForumThread) -> bool:
+    found = db.session.get(ForumFollow, (user.id, thread.id))
+    return bool(found and found.following)
+
+
+def set_following(user: User, thread: ForumThread, follow: bool | None, *, chosen: bool,
+                  replying: bool = False) -> None:
+    """chosen: the person ticked or unticked the box (kept as they said). Otherwise, replying
+    turns following on (their default, in their forum settings) unless they turned it off."""
+    row = follow_row(user, thread)
+    if chosen:
+        _follow(row, bool(follow))
+    elif replying and row.following is None:
+        _follow(row, members.member(user).follow_on_reply)
+
+
+def _follow(row: ForumFollow, on: bool) -> None:
+    """Starting to follow mails only what comes next, not the thread so far; stopping drops
+    the replies still waiting."""
+    if on and not row.following:
+        latest = db.session.scalar(select(func.max(ForumPost.id))
+                                   .where(ForumPost.thread_id == row.thread_id)) or 0
+        row.mailed_up_to = max(row.mailed_up_to or 0, latest)
+    if not on:
+        row.held_since = None
+    row.following = on
+
+
+# A message went out ------------------------------------------------------------------------
+
+def published(post: ForumPost) -> None:
+    """Tell the people it concerns: the writer of the message it answers and the people it
+    mentions, in the app; the thread's followers, by mail."""
+    thread = db.session.get(ForumThread, post.thread_id)
+    told = _tell_replied_to(post, thread)
+    _tell_mentioned(post, thread, told)
+    if not post.is_opening:
+        _mail_followers(post, thread)
+
+
+def writer_name(post: ForumPost) -> str:
+    return post.author.display_name if post.author else "Someone"
+
+
+def _path(post: ForumPost) -> str:
+    """The reply's permalink without the site's address, for the in-app list."""
+    link = urlsplit(permalink(post))
+    return link._replace(scheme="", netloc="").geturl()
+
+
+def permalink(post: ForumPost) -> str:
+    return site_url("forum.post", thread_id=post.thread_id, post_id=post.id)
+
+
+def _may_read(person: User | None, thread: ForumThread) -> bool:
+    return person is not None and person.active and can_read_category(person, thread.category)
+
+
+def _tell_replied_to(post: ForumPost, thread: ForumThread) -> set[int]:
+    parent = db.session.get(ForumPost, post.parent_id) if post.parent_id else None
+    person = parent.author if parent else None
+    if person is None or person.id == post.author_id or not _may_read(person, thread):
+        return set()
+    notify(person, FORUM_REPLY.name, f"{writer_name(post)} replied to you in “{thread.title}”",
+           _path(post))
+    return {person.id}
+
+
+def mentioned_handles(body: str) -> list[str]:
+    """The handles a message @mentions (members.MENTION, as its page links them), first ones
+    first, at most members.MAX_MENTIONS; not in code, where @ is only text."""
+    handles: list[str] = []
+    for run in _prose_runs(body):
+        for match in members.MENTION.finditer(run):
+            handle = match[1].lower()
+            if handle not in handles:
+                handles.append(handle)
+            if len(handles) == members.MAX_MENTIONS:
+                return handles
+    return handles
+
+
+def _prose_runs(body: str):
+    """The stretches of text a reader sees, cut wherever code, a link or a line break is."""
+    for token in _MARKDOWN.parse(body or ""):
+        if token.type != "inline":
+            continue  # code blocks and fences hold no mentions
+        run: list[str] = []
+        for child in token.children or []:
+            if child.type == "text":
+                run.append(child.content)
+            else:
+                yield "".join(run)
+                run = []
+        yield "".join(run)
+
+
+def _tell_mentioned(post: ForumPost, thread: ForumThread, told: set[int]) -> None:
+    """Mentioned people who can read the thread; one who cannot is not told it exists."""
+    for handle in mentioned_handles(post.body):
+        person = members.by_handle(handle)
+        if person is None or person.id == post.author_id or person.id in told:
+            continue
+        if _may_read(person, thread):
+            notify(person, FORUM_MENTION.name,
+                   f"{writer_name(post)} mentioned you in “{thread.title}”", _path(post))
+            told.add(person.id)
+
+
+# The follow mail ---------------------------------------------------------------------------
+
+def _mail_followers(post: ForumPost, thread: ForumThread) -> None:
+    """Each follower gets the reply now, or, within ten minutes of their last mail about the
+    thread, in the next mail (send_held_replies)."""
+    now = utcnow()
+    query = (select(ForumFollow, User).join(User, User.id == ForumFollow.user_id)
+             .where(ForumFollow.thread_id == thread.id, ForumFollow.following.is_(True),
+                    User.active.is_(True)))
+    if post.author_id is not None:
+        query = query.where(ForumFollow.user_id != post.author_id)
+    for follow, person in db.session.execute(query).all():
+        if not _wants_mail(person, thread):
+            continue
+        if follow.last_mailed_at is not None and follow.last_mailed_at > now - MAIL_WINDOW:
+            follow.held_since = follow.held_since or now
+        else:
+            _send(follow, person, thread, now)
+
+
+def _wants_mail(person: User, thread: ForumThread) -> bool:
+    return _may_read(person, thread) and wants_email(person, FORUM_FOLLOW)
+
+
+def send_held_replies(now: datetime | None = None) -> int:
+    """Mail the replies that waited, once ten minutes have passed since the person's last mail
+    about the thread (cron, through `flask forum send-replies`); how many mails. The caller
+    commits."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(ForumFollow).where(ForumFollow.held_since.is_not(None),
+                                  or_(ForumFollow.last_mailed_at.is_(None),
+                                      ForumFollow.last_mailed_at <= now - MAIL_WINDOW))
+        .order_by(ForumFollow.held_since)).all()
+    sent = 0
+    for follow in due:
+        person = db.session.get(User, follow.user_id)
+        thread = db.session.get(ForumThread, follow.thread_id)
+        if follow.following and person.active and _wants_mail(person, thread):
+            sent += _send(follow, person, thread, now)
+        else:
+            follow.held_since = None
+    return sent
+
+
+def _unmailed(follow: ForumFollow, thread: ForumThread) -> list[ForumPost]:
+    """The replies since the person's last mail that still stand, others' only."""
+    return list(db.session.scalars(
+        select(ForumPost).where(ForumPost.thread_id == thread.id,
+                                ForumPost.id > follow.mailed_up_to, ForumPost.depth > 0,
+                                ForumPost.status == PostStatus.PUBLISHED,
+                                ForumPost.deleted_at.is_(None), ForumPost.removed_at.is_(None),
+                                or_(ForumPost.author_id.is_(None),
+                                    ForumPost.author_id != follow.user_id))
+        .order_by(ForumPost.id)))
+
+
+def _send(follow: ForumFollow, person: User, thread: ForumThread, now: datetime) -> bool:
+    """One mail holding every reply not mailed yet; False when there was none to send or a
+    send running at the same moment already took them."""
+    replies = _unmailed(follow, thread)
+    if not replies:
+        follow.held_since = None
+        return False
+    if not _claim(follow, replies[-1].id, now):
+        return False
+    shown = replies[:MAX_REPLIES_IN_ONE_MAIL]
+    stop = thread_unsubscribe_url(person.id, thread.id)
+    mail.queue(person.email, _subject(thread, len(replies)), FORUM_FOLLOW.template,
+               kind=FORUM_FOLLOW.name, unsubscribe_url=stop, stop_link=stop,
+               user=person, thread=thread, more=len(replies) - len(shown),
+               replies=[{"name": writer_name(reply), "at": reply.created_at,
+                         "text": reply.plain, "link": permalink(reply)} for reply in shown],
+               settings_link=site_url("forum.settings"))
+    return True
+
+
+def _claim(follow: ForumFollow, up_to: int, now: datetime) -> bool:
+    """Move the row past the replies this mail holds, unless another send moved it first
+    (compare and set on mailed_up_to: of two racing sends, one mails)."""
+    return db.session.execute(
+        update(ForumFollow)
+        .where(ForumFollow.user_id == follow.user_id, ForumFollow.thread_id == follow.thread_id,
+               ForumFollow.mailed_up_to == follow.mailed_up_to)
+        .values(mailed_up_to=up_to, last_mailed_at=now, held_since=None)
+    ).rowcount == 1
+
+
+def _subject(thread: ForumThread, count: int) -> str:
+    what = "A new reply" if count == 1 else f"{count} new replies"
+    return f"{what} in “{thread.title}”"

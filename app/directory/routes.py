@@ -14,6 +14,7 @@ from app.blog.services import published_posts_by
 from app.directory import applications, location, photos, services
 from app.directory.forms import ApplicationForm, ContactForm, PhotoForm, ProfileForm
 from app.directory.search_forms import LINK_PARAMS
+from app.forum import reading as forum_reading
 from app.extensions import db
 from app.geo.privacy import CELL_KM
 from app.models.directory import LeaderProfile, Precision
@@ -60,6 +61,7 @@ def _render_profile(found: LeaderProfile, preview: bool):
         links=[line for line in found.links.splitlines() if line.strip()],
         languages=services.split_list(found.languages),
         posts=published_posts_by(found.user_id, limit=5),
+        forum_posts=[] if preview else forum_reading.recent_by(found.user, current_user, 5),
         can_edit=not preview and permissions.can_edit_profile(current_user, found),
         can_contact=not preview and permissions.can_contact(current_user, found),
         confirm_form=ConfirmForm(),

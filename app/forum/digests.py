@@ -11,7 +11,7 @@ from sqlalchemy import and_, delete, or_, select, update
 from app import mail
 from app.extensions import db
 from app.forum import members
-from app.forum.notifications import FORUM_DIGEST, digest_unsubscribe_url
+from app.forum.notifications import digest_unsubscribe_url
 from app.forum.telling import permalink, writer_name
 from app.models.accounts import User
 from app.models.base import utcnow
@@ -23,6 +23,7 @@ from app.text.markdown import excerpt
 from app.urls import site_url
 
 DIGESTS = ("daily", "weekly")
+MAIL = "forum_digest"  # the outbox kind and the mail template
 MAX_THREADS = 20
 MAX_REPLIES = 5
 UTC = timezone.utc
@@ -116,7 +117,7 @@ def _send_one(member: ForumMember, period: Period) -> str | None:
         return "nothing_new"
     stop = digest_unsubscribe_url(user.id)
     mail.queue(user.email, _subject(member.digest, len(threads), len(replies)),
-               FORUM_DIGEST.template, kind=FORUM_DIGEST.name, unsubscribe_url=stop, stop_link=stop,
+               MAIL, kind=MAIL, unsubscribe_url=stop, stop_link=stop,
                user=user, how_often=member.digest, threads=threads, replies=replies,
                settings_link=site_url("forum.settings"))
     return "sent"
@@ -186,8 +187,9 @@ def _appreciated_replies(user: User, categories: list[ForumCategory], period: Pe
                ForumPost.created_at >= period.starts, ForumPost.created_at < period.ends,
                _standing(user))
         .order_by(ForumPost.appreciation_count.desc(), ForumPost.id).limit(MAX_REPLIES)).all()
-    return [{"title": reply.thread.title, "name": writer_name(reply), "count": reply.appreciation_count,
-             "excerpt": excerpt(reply.body, 40), "link": permalink(reply)} for reply in replies]
+    return [{"title": reply.thread.title, "name": writer_name(reply),
+             "count": reply.appreciation_count, "excerpt": excerpt(reply.body, 40),
+             "link": permalink(reply)} for reply in replies]
 
 
 def _subject(how_often: str, threads: int, replies: int) -> str:

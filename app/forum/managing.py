@@ -41,10 +41,12 @@ def categories() -> list[ForumCategory]:
 
 
 def _slug_problem(slug: str, category: ForumCategory | None) -> str | None:
+    if slug in RESERVED_SLUGS:
+        return f"“{slug}” is the address of one of the forum's own pages; choose another."
     if not SLUG.match(slug) or len(slug) > SLUG_MAX:
         return (f"Use lowercase letters, digits and single hyphens for the address, at most "
                 f"{SLUG_MAX} characters, like community-care.")
-    if slug in RESERVED_SLUGS or _is_forum_page(slug):
+    if _is_forum_page(slug):
         return f"“{slug}” is the address of one of the forum's own pages; choose another."
     taken = db.session.scalar(select(ForumCategory.id).where(ForumCategory.slug == slug))
     if taken is not None and (category is None or taken != category.id):

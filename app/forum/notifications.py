@@ -15,13 +15,11 @@ FORUM_FOLLOW = Kind(
     "Threads you start or reply to are followed (change that in your forum settings); "
     "each mail has a link to stop that thread's mail alone",
     template="forum_follow")
-FORUM_DIGEST = Kind(
-    "forum_digest", "Email me the forum digest I chose",
-    "How often and at which hour: your forum settings",
-    template="forum_digest", shown_to=lambda user: False)  # chosen on /forum/settings instead
 
-# Listed in app/features.py (the site's table of kinds), in the settings page's order.
-KINDS = (FORUM_REPLY, FORUM_MENTION, FORUM_FOLLOW, FORUM_DIGEST)
+# Listed in app/features.py (the site's table of kinds), in the settings page's order. The
+# digest is no kind: it is chosen (off, daily, weekly) on the forum settings page alone, and
+# its mail carries its own one-click link.
+KINDS = (FORUM_REPLY, FORUM_MENTION, FORUM_FOLLOW)
 
 # Not timed: a link in a mail read months later must still work. Each link has its own salt,
 # so a thread's token cannot be passed off as a digest's or as the site's per-kind one.

@@ -536,6 +536,56 @@ def message_steward(slug, user_id):
                            form=form)
 
 
+# JSON for other tools ----------------------------------------------------------------------
+
+@bp.get("/api/forum/threads/<int:thread_id>")
+def api_thread(thread_id):
+    """A thread of a public category as JSON: the opening message and one page (?page=) of 50
+    top-level answers, each with every answer below it nested under "replies"."""
+    found = db.session.get(ForumThread, thread_id)
+    if found is None or found.category.members_only:
+        return jsonify(error="No public thread has this number."), 404
+    page = reading.thread_page(found, None, page_number())
+    posts = db.session.scalars(select(ForumPost).where(
+        ForumPost.thread_id == found.id, ForumPost.status == "published",
+        ForumPost.top_position.between((page.page - 1) * reading.TOP_LEVEL_PER_PAGE + 1,
+                                       page.page * reading.TOP_LEVEL_PER_PAGE))
+        .order_by(ForumPost.id)).all()
+    children: dict[int | None, list[ForumPost]] = {}
+    for item in posts:
+        children.setdefault(item.parent_id, []).append(item)
+
+    def message(item: ForumPost) -> dict:
+        gone = item.is_gone
+        return {
+            "id": item.id, "url": site_url("forum.post", thread_id=found.id, post_id=item.id),
+            "parent_id": item.parent_id, "depth": item.depth,
+            "author": None if item.author is None else {"name": item.author.display_name,
+                                                        "handle": members.handle_of(item.author)},
+            "created_at": item.created_at.isoformat() + "Z",
+            "edited_at": item.edited_at.isoformat() + "Z" if item.edited_at else None,
+            "deleted": item.deleted_at is not None, "removed": item.removed_at is not None,
+            "html": None if gone else str(forum_html(item)),
+            "text": None if gone else item.plain,
+            "appreciations": item.appreciation_count,
+            "replies": [message(answer) for answer in children.get(item.id, [])],
+        }
+
+    return jsonify(
+        id=found.id, title=found.title,
+        url=site_url("forum.thread", thread_id=found.id, slug=found.slug or None),
+        category={"slug": found.category.slug, "name": found.category.name},
+        author=None if found.author is None else {"name": found.author.display_name,
+                                                  "handle": members.handle_of(found.author)},
+        created_at=found.created_at.isoformat() + "Z",
+        last_activity_at=found.last_activity_at.isoformat() + "Z",
+        pinned=found.pinned, locked=found.locked, reply_count=found.reply_count,
+        page=page.page, pages=page.pages,
+        opening=message(page.opening) | {"replies": []},
+        replies=[message(item) for item in children.get(page.opening.id, [])],
+    )
+
+
 # People -----------------------------------------------------------------------------------
 
 @bp.get("/forum/people/<handle>")

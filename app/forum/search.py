@@ -154,10 +154,10 @@ def _folded(text):
 
 def _websearch(parts: list, joiner: str):
     """websearch_to_tsquery of each part in double quotes: a phrase, never an operator."""
-    text = literal('"', Text) + parts[0] + literal('"', Text)
+    text = literal('"', Text) + parts[0]
     for part in parts[1:]:
-        text = text + literal(f'"{joiner}"', Text) + part + literal('"', Text)
-    return func.websearch_to_tsquery(_SIMPLE, text)
+        text = text + literal(f'"{joiner}"', Text) + part
+    return func.websearch_to_tsquery(_SIMPLE, text + literal('"', Text))
 
 
 class _Tsvector:

@@ -17,7 +17,7 @@ from app.forum.notifications import (
 )
 from app.models.accounts import User
 from app.models.base import utcnow
-from app.models.forum import ForumFollow, ForumPost, ForumThread, PostStatus
+from app.models.forum import ForumFollow, ForumMember, ForumPost, ForumThread, PostStatus
 from app.notifications.services import notify, wants_email
 from app.permissions import can_read_category
 from app.urls import site_url
@@ -38,6 +38,16 @@ def follow_row(user: User, thread: ForumThread) -> ForumFollow:
 def is_following(user: User, thread: ForumThread) -> bool:
     found = db.session.get(ForumFollow, (user.id, thread.id))
     return bool(found and found.following)
+
+
+def reply_box_ticked(user: User, thread: ForumThread) -> bool:
+    """How a reply form's "Email me when people reply" starts: as the person last chose for
+    this thread, else their default (so a box they unticked is not ticked for them again)."""
+    found = db.session.get(ForumFollow, (user.id, thread.id))
+    if found is not None and found.following is not None:
+        return found.following
+    chosen = db.session.get(ForumMember, user.id)
+    return chosen.follow_on_reply if chosen is not None else True
 
 
 def set_following(user: User, thread: ForumThread, follow: bool | None, *, chosen: bool,

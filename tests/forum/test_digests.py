@@ -44,7 +44,8 @@ def forum(app, make_user):
 
 def _choose(app, user_id, **values) -> None:
     with app.app_context():
-        db.session.execute(update(ForumMember).where(ForumMember.user_id == user_id).values(**values))
+        db.session.execute(update(ForumMember).where(ForumMember.user_id == user_id)
+                           .values(**values))
         db.session.commit()
 
 
@@ -98,7 +99,7 @@ def test_a_daily_digest_comes_at_the_hour_chosen_in_the_persons_own_zone(app, fo
     body = mailbox.body(message)
     assert "“Sharing a tool shed” in Community gardens, by Wren Writer" in body
     assert "All about sharing a tool shed." in body
-    assert body.index("Put a padlock on it.") < body.index("A rota works."), "most appreciated first"
+    assert body.index("Put a padlock on it.") < body.index("A rota works."), "the most first"
     assert "(appreciated by 3)" in body
     assert "Nice." not in body and "Old news" not in body
     assert f"http://localhost/forum/threads/{shed.id}/posts/{shed.opening}" in body

@@ -456,3 +456,29 @@ def test_data_download_and_account_deletion_keep_threads_readable(app, client, f
     assert "Goodbye words" not in page and "A kept answer" in page and "This reply was deleted." in page
     with app.app_context():
         assert db.session.get(ForumPost, reply).author_id is None
+
+
+def test_the_json_of_a_public_thread_nests_replies_and_hides_members_only_ones(app, client, forum):
+    people = forum["people"]
+    thread_id, opening = start_thread(app, people["member"], forum["public"], "A thread for tools")
+    first = reply_to(app, people["other"], opening, "A top-level answer")
+    under = reply_to(app, people["leader"], first, "A nested answer")
+    gone = reply_to(app, people["other"], opening, "Soon deleted")
+    with app.app_context():
+        from app.forum.posting import forget_text
+        forget_text(db.session.get(ForumPost, gone))
+        db.session.commit()
+    data = client.get(f"/api/forum/threads/{thread_id}").get_json()
+    assert data["title"] == "A thread for tools" and data["category"]["slug"] == "getting-started"
+    assert data["reply_count"] == 3 and data["pages"] == 1
+    assert data["opening"]["author"] == {"name": "Mira Member", "handle": "mira-member"}
+    assert [r["id"] for r in data["replies"]] == [first, gone]
+    assert data["replies"][0]["replies"][0]["id"] == under
+    assert data["replies"][0]["replies"][0]["text"] == "A nested answer"
+    assert data["replies"][1]["deleted"] is True and data["replies"][1]["text"] is None
+    assert data["replies"][0]["url"].endswith(f"/forum/threads/{thread_id}/posts/{first}")
+    private, _ = start_thread(app, people["member"], forum["private"], "Members only for tools")
+    assert client.get(f"/api/forum/threads/{private}").status_code == 404
+    as_person(client, forum, "other")
+    assert client.get(f"/api/forum/threads/{private}").status_code == 404
+    assert client.get("/api/forum/threads/999999").status_code == 404

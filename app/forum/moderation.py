@@ -103,9 +103,11 @@ def _tell(person: User | None, actor: User, message: str, path: str) -> None:
 
 def check_item(number: int | None) -> int:
     """A guideline item of the version in force, or a message saying what to choose."""
-    if not members.items():
-        raise ModerationError("The community guidelines are not written yet, so no item can be cited.")
-    if number not in {item.number for item in members.items()}:
+    numbers = {item.number for item in members.items()}
+    if not numbers:
+        raise ModerationError("The community guidelines are not written yet, so no item can be "
+                              "cited.")
+    if number not in numbers:
         raise ModerationError("Choose the guideline item the message breaks.")
     return number
 
@@ -290,8 +292,7 @@ THREAD_STEPS = {
 }
 
 
-def change_thread(user: User, thread: ForumThread, step: str) -> None:
-    """Locks, unlocks, pins or unpins a thread (a step of THREAD_STEPS)."""
+def _change_thread(user: User, thread: ForumThread, step: str) -> None:
     _require_moderator(user, thread)
     column, value, already = THREAD_STEPS[step]
     if not _change_once(ForumThread, thread.id, getattr(ForumThread, column).isnot(value),
@@ -301,19 +302,21 @@ def change_thread(user: User, thread: ForumThread, step: str) -> None:
 
 
 def lock(user: User, thread: ForumThread) -> None:
-    change_thread(user, thread, "lock")
+    """Only the category's moderators reply to a locked thread (permissions.can_reply)."""
+    _change_thread(user, thread, "lock")
 
 
 def unlock(user: User, thread: ForumThread) -> None:
-    change_thread(user, thread, "unlock")
+    _change_thread(user, thread, "unlock")
 
 
 def pin(user: User, thread: ForumThread) -> None:
-    change_thread(user, thread, "pin")
+    """A pinned thread heads its category's list."""
+    _change_thread(user, thread, "pin")
 
 
 def unpin(user: User, thread: ForumThread) -> None:
-    change_thread(user, thread, "unpin")
+    _change_thread(user, thread, "unpin")
 
 
 # Pausing a person's posting ---------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Forms for flagging, moderating, appealing, the guidelines and the forum's categories. The
 rules behind them (which items exist, which addresses are free) are the services'; these forms
 only check what a browser sends."""
-from wtforms import BooleanField, EmailField, FieldList, FormField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField, EmailField, FieldList, FormField, RadioField, StringField, TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.forms import Form
@@ -89,13 +91,26 @@ class GuidelineItemForm(Form):
         render_kw={"rows": 3})
 
 
+class _Rows(FieldList):
+    """A FieldList reading only ASCII row numbers: "items-²-title" names no row (wtforms' own
+    int() of it would fail)."""
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                number = whole_number(key[offset:].split(self._field_separator, 1)[0], low=0)
+                if number is not None:
+                    yield number
+
+
 class GuidelinesForm(Form):
     intro = TextAreaField("Introduction", filters=[_strip], validators=[
         Length(max=managing.INTRO_MAX,
                message=f"Keep the introduction to {managing.INTRO_MAX:,} characters.")],
         render_kw={"rows": 4})
     # Room for every item and a few empty rows to add more.
-    items = FieldList(FormField(GuidelineItemForm), min_entries=0,
+    items = _Rows(FormField(GuidelineItemForm), min_entries=0,
                       max_entries=managing.ITEMS_MAX + EMPTY_ROWS)
 
     def add_empty_rows(self) -> None:

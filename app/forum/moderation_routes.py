@@ -203,41 +203,37 @@ def reject_post(post_id):
 
 # Threads ----------------------------------------------------------------------------------
 
-THREAD_DONE = {"lock": "The thread is locked: only stewards can reply now.",
-               "unlock": "The thread is open to replies again.",
-               "pin": "The thread is pinned to the top of its category.",
-               "unpin": "The thread is no longer pinned."}
-
-
-def _change_thread(thread_id: int, step: str):
+def _change_thread(thread_id: int, step, done: str):
     thread = _moderated(db.get_or_404(ForumThread, thread_id))
-    if ConfirmForm().validate_on_submit() and _take(moderation.change_thread, thread, step):
-        flash(THREAD_DONE[step], "success")
+    if ConfirmForm().validate_on_submit() and _take(step, thread):
+        flash(done, "success")
     return _back(url_for("forum.thread", thread_id=thread.id))
 
 
 @bp.post("/forum/threads/<int:thread_id>/lock")
 @login_required
 def lock(thread_id):
-    return _change_thread(thread_id, "lock")
+    return _change_thread(thread_id, moderation.lock,
+                          "The thread is locked: only its stewards can reply now.")
 
 
 @bp.post("/forum/threads/<int:thread_id>/unlock")
 @login_required
 def unlock(thread_id):
-    return _change_thread(thread_id, "unlock")
+    return _change_thread(thread_id, moderation.unlock, "The thread is open to replies again.")
 
 
 @bp.post("/forum/threads/<int:thread_id>/pin")
 @login_required
 def pin(thread_id):
-    return _change_thread(thread_id, "pin")
+    return _change_thread(thread_id, moderation.pin,
+                          "The thread is pinned to the top of its category.")
 
 
 @bp.post("/forum/threads/<int:thread_id>/unpin")
 @login_required
 def unpin(thread_id):
-    return _change_thread(thread_id, "unpin")
+    return _change_thread(thread_id, moderation.unpin, "The thread is no longer pinned.")
 
 
 # Pausing a person's posting ---------------------------------------------------------------

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from app import permissions
 from app.database import lock_row
@@ -100,6 +101,15 @@ def _by_token(form_token: str | None) -> ForumPost | None:
     return db.session.scalar(select(ForumPost).where(ForumPost.form_token == form_token))
 
 
+def _sent_already(form_token: str | None) -> ForumPost:
+    """The message the same form made a moment ago, in a request that committed first."""
+    db.session.rollback()
+    found = _by_token(form_token)
+    if found is None:
+        raise Refused("Something else changed at the same moment; nothing was posted. Send it again.")
+    return found
+
+
 def _refuse_if_bad(user: User, body: str, accepted: bool, title: str | None = None) -> None:
     problems = check_author(user, accepted)
     if not problems:
@@ -126,15 +136,19 @@ def start_thread(user: User, category: ForumCategory, title: str, body: str, *,
     if accepted_guidelines:
         members.accept(user)
     now = utcnow()
-    thread = ForumThread(category_id=category.id, author_id=user.id, title=title,
-                         slug=slugify(title, 80), created_at=now, last_activity_at=now)
-    db.session.add(thread)
-    db.session.flush()
-    post = ForumPost(thread_id=thread.id, author_id=user.id, depth=0, top_position=0,
-                     title=title, body=body, plain=plain_text(body), created_at=now,
-                     status=_status_for(user, body), form_token=form_token)
-    db.session.add(post)
-    db.session.flush()
+    status = _status_for(user, body)
+    try:
+        with db.session.begin_nested():  # a second copy of the form, sent at the same moment
+            thread = ForumThread(category_id=category.id, author_id=user.id, title=title,
+                                 slug=slugify(title, 80), created_at=now, last_activity_at=now)
+            db.session.add(thread)
+            db.session.flush()
+            post = ForumPost(thread_id=thread.id, author_id=user.id, depth=0, top_position=0,
+                             title=title, body=body, plain=plain_text(body), created_at=now,
+                             status=status, form_token=form_token)
+            db.session.add(post)
+    except IntegrityError:
+        return _sent_already(form_token)
     telling.set_following(user, thread, follow, chosen=True)
     if post.status == PostStatus.PUBLISHED:
         publish(post)
@@ -158,6 +172,9 @@ def reply(user: User, thread: ForumThread, parent: ForumPost, body: str, *,
         members.accept(user)
     lock_row(ForumThread, thread.id)  # top-level positions are handed out one at a time
     db.session.refresh(thread)
+    again = _by_token(form_token)  # the same form, sent again while this one waited
+    if again is not None:
+        return again
     if parent.depth == 0:
         thread.top_count += 1
         position = thread.top_count
@@ -167,8 +184,11 @@ def reply(user: User, thread: ForumThread, parent: ForumPost, body: str, *,
                      depth=parent.depth + 1, top_position=position, body=body,
                      plain=plain_text(body), status=_status_for(user, body),
                      form_token=form_token)
-    db.session.add(post)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a second copy of the form, sent at the same moment
+            db.session.add(post)
+    except IntegrityError:
+        return _sent_already(form_token)
     telling.set_following(user, thread, follow, chosen=follow is not None, replying=True)
     if post.status == PostStatus.PUBLISHED:
         publish(post)

@@ -176,6 +176,7 @@ def thread(thread_id, slug=None):
         next_after=next_after, appreciated=appreciated, bookmarked=bookmarked,
         following=current_user.is_authenticated and telling.is_following(current_user, found),
         reply_form=_reply_form(found, opening) if permissions.can_reply(current_user, found) else None,
+        follow_ticked=current_user.is_authenticated and telling.reply_box_ticked(current_user, found),
         canonical=site_url("forum.thread", thread_id=found.id, slug=found.slug or None,
                            page=page.page if page and page.page > 1 else None),
         confirm=ConfirmForm())
@@ -230,8 +231,7 @@ def _reply_form(thread: ForumThread, parent: ForumPost) -> MessageForm:
         draft = drafts.load(current_user, drafts.reply_place(thread.id, parent.id))
         if draft is not None:
             form.body.data = draft.body
-        form.follow.data = (telling.is_following(current_user, thread)
-                            or members.member(current_user).follow_on_reply)
+        form.follow.data = telling.reply_box_ticked(current_user, thread)
     return form
 
 

@@ -36,6 +36,8 @@ from app.text.fulltext import search_words
 
 START, STOP = "\x02", "\x03"  # around matched words (marked_html copes with any in the text)
 _MARKS = re.compile("([\x02\x03])")
+# Other control characters: HTML cannot show them (and \x01 keeps ts_headline off "tags", below).
+_CONTROL = re.compile("[\x00\x01\x04-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SNIPPET_WORDS = 24
 MAX_LIMIT = 100
 
@@ -101,9 +103,10 @@ def _found(row, category: ForumCategory, title: str, snippet: str) -> Found:
 
 def marked_html(text: str | None) -> Markup:
     """Text with START/STOP around matched words as HTML: everything escaped, the marks as
-    <mark> elements, always balanced (whatever marks the text itself held)."""
+    <mark> elements, always balanced (whatever marks the text itself held), other control
+    characters dropped."""
     html, inside = [], False
-    for piece in _MARKS.split(text or ""):
+    for piece in _MARKS.split(_CONTROL.sub("", text or "")):
         if piece in (START, STOP):
             if (piece == START) != inside:
                 html.append("</mark>" if inside else "<mark>")
@@ -180,11 +183,14 @@ class _Tsvector:
             earlier.c.id == post_id, vector.op("@@")(self.every)).scalar_subquery()
 
     def marked(self, ids: list[int]) -> Select:
-        """(id, title, snippet of the text) of these messages, matched words between the marks."""
-        query = self._own_words(func.concat(ForumPost.title, " ", ForumPost.plain))
-        return select(ForumPost.id, func.ts_headline(_SIMPLE, ForumPost.title, query, _WHOLE_TITLE),
-                      func.ts_headline(_SIMPLE, ForumPost.plain, query, _HEADLINE)).where(
-            ForumPost.id.in_(ids))
+        """(id, title, snippet of the text) of these messages, matched words between the marks.
+
+        ts_headline reads "<b>" as an HTML tag and leaves it out; these texts are plain, so
+        each "<" is followed by \x01 (no tag starts so), which marked_html drops again."""
+        title, plain = (func.replace(text, "<", "<\x01") for text in (ForumPost.title, ForumPost.plain))
+        query = self._own_words(func.concat(title, " ", plain))
+        return select(ForumPost.id, func.ts_headline(_SIMPLE, title, query, _WHOLE_TITLE),
+                      func.ts_headline(_SIMPLE, plain, query, _HEADLINE)).where(ForumPost.id.in_(ids))
 
     def _own_words(self, text):
         """A tsquery of the message's own words (as written) that fold to a typed word."""

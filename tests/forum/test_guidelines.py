@@ -148,6 +148,9 @@ def test_guidelines_need_a_title_for_every_item_and_at_least_one_item(app, brows
           "Keep the introduction to 5,000 characters")
     shown(admin.post("/forum/guidelines/edit", data={"intro": "", **rows(("T" * 121, ""))}),
           "Keep the title to 120 characters")
+    shown(admin.post("/forum/guidelines/edit", data={"intro": "", "items-²-title": "Odd row",
+                                                     "items-9" * 40: "x"}),
+          "Write at least one item of the guidelines")
     with app.app_context():
         assert db.session.scalar(select(Guidelines.id)) is None
 

@@ -4,7 +4,7 @@ import re
 from html import unescape
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import insert, text
 
 from app.extensions import db
 from app.forum import search_routes
@@ -251,6 +251,7 @@ def test_a_payload_in_a_title_or_message_comes_back_escaped(client, app, garden)
 def test_marked_html_escapes_everything_but_its_own_marks():
     assert marked_html('\x02<b>\x03 & "x"') == '<mark>&lt;b&gt;</mark> &amp; &#34;x&#34;'
     assert marked_html("\x03stray\x02 open \x02twice") == "stray<mark> open twice</mark>"
+    assert marked_html("a\x01<\x00b\x1f") == "a&lt;b"  # control characters HTML cannot show
     assert marked_html(None) == ""
 
 
@@ -264,8 +265,11 @@ def test_the_search_reads_the_full_text_index_not_every_message(app, garden):
         match = _Tsvector(words) if ON_POSTGRES else _Fts5(words)
         statement = _page(match, [garden["gardens"], garden["schools"]], None, 20, garden["reply"])
         sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
-        if ON_POSTGRES:
-            db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table: force the choice
+        if ON_POSTGRES:  # enough messages for the planner to weigh its indexes
+            db.session.execute(insert(ForumPost), [
+                {"thread_id": garden["thread"], "depth": 1, "top_position": n, "plain": f"note {n} on soil"}
+                for n in range(1, 3001)])
+            db.session.execute(text("ANALYZE forum_posts"))
             plan = "\n".join(db.session.execute(text("EXPLAIN " + sql)).scalars())
             assert "ix_forum_posts_search_vector" in plan, plan
             assert "Seq Scan on forum_posts" not in plan, plan

@@ -203,6 +203,10 @@ class Writer:
     def write(self, table: sa.Table, rows: list[dict]) -> None:
         if not rows:
             return
+        missing = _defaults(table, rows[0])
+        if missing:  # columns the models gained since this seeder was written
+            for row in rows:
+                row.update(missing)
         if not self.postgresql:
             self.connection.execute(sa.insert(table), rows)
             return
@@ -242,6 +246,22 @@ class Writer:
         for statement in POST_SEARCH.create_ddl("sqlite"):
             if statement.startswith("CREATE TRIGGER"):
                 self.connection.exec_driver_sql(statement)
+
+
+def _defaults(table: sa.Table, row: dict) -> dict:
+    """Values for the table's columns the row leaves out: their scalar default, else NULL."""
+    filled = {}
+    for column in table.columns:
+        if column.name in row:
+            continue
+        default = column.default
+        if default is not None and default.is_scalar:
+            filled[column.name] = default.arg
+        elif column.nullable:
+            filled[column.name] = None
+        else:
+            raise SystemExit(f"{table.name}.{column.name}: no value and no scalar default to write")
+    return filled
 
 
 # People and categories ---------------------------------------------------------------------

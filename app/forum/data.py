@@ -35,7 +35,8 @@ def export_data(user: User) -> dict:
         "replies": [{"id": post.id, "thread_id": post.thread_id, "answers": post.parent_id,
                      "body": post.body, "created_at": _when(post.created_at),
                      "edited_at": _when(post.edited_at), "deleted_at": _when(post.deleted_at),
-                     "removed_at": _when(post.removed_at), "status": post.status}
+                     "removed_at": _when(post.removed_at), "status": post.status,
+                     "appeal": post.appeal, "appealed_at": _when(post.appealed_at)}
                     for post in posts if not post.is_opening],
         "drafts": [{"place": draft.place, "title": draft.title, "body": draft.body,
                     "saved_at": _when(draft.saved_at)}
@@ -64,7 +65,9 @@ def forget_user(user: User) -> None:
     for model in (ForumAppreciation, ForumBookmark, ForumDraft, ForumFollow, ForumCategoryFollow,
                   ForumSteward, ForumMember):
         db.session.execute(delete(model).where(model.user_id == user.id))
-    db.session.execute(update(ForumFlag).where(ForumFlag.flagger_id == user.id).values(flagger_id=None))
+    # Their flags stay for the stewards to decide, without their name or their words.
+    db.session.execute(update(ForumFlag).where(ForumFlag.flagger_id == user.id)
+                       .values(flagger_id=None, note=""))
     db.session.execute(update(ForumPost).where(ForumPost.removed_by_id == user.id).values(removed_by_id=None))
     for column in (ModerationAction.actor_id, ModerationAction.subject_id):
         db.session.execute(update(ModerationAction).where(column == user.id).values({column.key: None}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app.auth import services as accounts
 from app.extensions import db
@@ -13,6 +13,7 @@ from app.forum import members, moderation, posting
 from app.forum.guidelines_text import DEMO_GUIDELINES
 from app.models.accounts import Role
 from app.models.forum import ForumAppreciation, ForumCategory, ForumPost, ForumSteward
+from app.models.mail import OutboxMessage
 
 CATEGORIES = [
     ("Introductions", "introductions", "Say who you are, where you lead and what you would like to learn.", False),
@@ -86,6 +87,7 @@ def seed_forum(_rng, _options) -> dict[str, int]:
               | set(STEWARDS.values()) | {"member@demo.leaders.example"}}
     if any(person is None for person in people.values()):
         return {"forum_threads": 0}  # the demo accounts come first (app/features.py)
+    last_mail = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
     intro, items = DEMO_GUIDELINES
     members.publish_guidelines(intro, items, people["admin@demo.leaders.example"])
     categories = {}
@@ -126,5 +128,7 @@ def seed_forum(_rng, _options) -> dict[str, int]:
     flagger = people["member@demo.leaders.example"]
     moderation.flag(flagger, by_text[FLAGGED], len(items),  # the last item: no spam
                     "This reads like a sales pitch to me; could a steward take a look?")
+    # The demo's replies are not mailed to anyone; the in-app notifications stay.
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > last_mail))
     db.session.commit()
     return {"forum_threads": len(THREADS)}

@@ -17,7 +17,7 @@ from app.forum.moderation_kinds import FORUM_MODERATION
 from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.forum import (
-    ForumFlag, ForumPost, ForumPostVersion, ForumSteward, ForumThread, ModerationAction, PostStatus,
+    ForumFlag, ForumPost, ForumSteward, ForumThread, ModerationAction, PostStatus,
 )
 from app.notifications.services import notify
 
@@ -182,25 +182,16 @@ def remove(user: User, post: ForumPost, item: int | None, note: str = "") -> Non
     still_there = and_(ForumPost.status == PostStatus.PUBLISHED, ForumPost.removed_at.is_(None),
                        ForumPost.deleted_at.is_(None))
     if not _change_once(ForumPost, post.id, still_there, removed_at=now, removed_by_id=user.id,
-                        removed_item=item):
+                        removed_item=item, removed_reason=members.item_title(item)):
         raise ModerationError("This message is already gone: its author deleted it or a steward "
                               "removed it.")
-    _forget_text(post)
+    posting.forget_text(post, deleted=False)
     db.session.execute(update(ForumFlag).where(ForumFlag.post_id == post.id,
                                                ForumFlag.resolved_at.is_(None))
                        .values(resolved_at=now, resolution="removed"))
     _log(user, "remove", post.thread, post=post, subject_id=post.author_id, item=item, note=note)
     _tell(post.author, user, f"A steward removed your message: it broke {members.item_title(item)}. "
                              "You can appeal once.", _post_path(post))
-
-
-def _forget_text(post: ForumPost) -> None:
-    """posting.forget_text without its deleted_at: the author did not delete it, a steward
-    removed it."""
-    post.body, post.plain = "", ""
-    if not post.is_opening:
-        post.title = ""
-    db.session.execute(db.delete(ForumPostVersion).where(ForumPostVersion.post_id == post.id))
 
 
 def can_appeal(user: User, post: ForumPost) -> bool:

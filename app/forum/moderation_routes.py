@@ -162,7 +162,7 @@ def appeal(post_id):
         form.form_errors.append("You already appealed this removal. Each removal can be "
                                 "appealed once; a steward will answer it.")
     return render_template("forum/appeal.html", post=post, form=form, post_link=_post_link(post),
-                           broke=members.item_title(post.removed_item),
+                           broke=post.removed_reason or members.item_title(post.removed_item),
                            answer=moderation.answer_of(post))
 
 

@@ -249,8 +249,11 @@ def delete(user: User, post: ForumPost) -> None:
     forget_text(post)
 
 
-def forget_text(post: ForumPost) -> None:
-    post.deleted_at = post.deleted_at or utcnow()
+def forget_text(post: ForumPost, deleted: bool = True) -> None:
+    """The message's text and earlier versions go; deleted=False for a steward's removal,
+    which keeps its own marker instead of "deleted by its author"."""
+    if deleted:
+        post.deleted_at = post.deleted_at or utcnow()
     post.body, post.plain = "", ""
     if not post.is_opening:
         post.title = ""

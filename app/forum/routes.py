@@ -15,7 +15,7 @@ from app import mail, permissions
 from app.auth.forms import ConfirmForm
 from app.database import insert_unique
 from app.extensions import db, limiter
-from app.forum import drafts, members, posting, reading, telling
+from app.forum import drafts, members, moderation, posting, reading, telling
 from app.forum.blueprint import bp
 from app.forum.forms import EditForm, MessageForm, StewardMessageForm, ThreadForm
 from app.forum.posting import Refused, StalePost
@@ -56,6 +56,12 @@ def forum_post_url(post: ForumPost) -> str:
 @bp.app_template_global()
 def forum_handle(user) -> str:
     return members.handle_of(user)
+
+
+@bp.app_template_global()
+def forum_moderates_anything() -> bool:
+    """For the navigation: whether this person has a moderation queue."""
+    return current_user.is_authenticated and moderation.moderates_anything(current_user)
 
 
 @bp.app_template_global()

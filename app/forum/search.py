@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup, escape
-from sqlalchemy import Select, and_, column, func, literal, literal_column, or_, select, table, true
+from sqlalchemy import Select, and_, case, column, func, literal, literal_column, or_, select, table, true
 from sqlalchemy.types import Text
 
 from app.extensions import db
@@ -51,6 +51,7 @@ class Found:
     thread_slug: str
     thread_title: Markup  # marked where it matched when the message is the thread's opening
     category: ForumCategory
+    is_reply: bool
     author_name: str | None  # None: the account is gone
     created_at: datetime
     snippet: Markup
@@ -94,11 +95,11 @@ def _page(match, category_ids: list[int], author_id: int | None, limit: int,
 
 
 def _found(row, category: ForumCategory, title: str, snippet: str) -> Found:
-    opening = row.top_position == 0 and title
+    is_reply = row.top_position > 0
     return Found(post_id=row.id, thread_id=row.thread_id, thread_slug=row.slug,
-                 thread_title=marked_html(title) if opening else escape(row.title),
-                 category=category, author_name=row.display_name, created_at=row.created_at,
-                 snippet=marked_html(snippet))
+                 thread_title=escape(row.title) if is_reply or not title else marked_html(title),
+                 category=category, is_reply=is_reply, author_name=row.display_name,
+                 created_at=row.created_at, snippet=marked_html(snippet))
 
 
 def marked_html(text: str | None) -> Markup:
@@ -147,7 +148,8 @@ _SIMPLE = literal_column("'simple'::regconfig")
 _VECTOR = literal_column(f"forum_posts.{POST_SEARCH.vector}")
 _HEADLINE = f'StartSel="{START}", StopSel="{STOP}", MaxFragments=2, MaxWords={SNIPPET_WORDS}, ' \
             'MinWords=10, FragmentDelimiter=" … "'
-_WHOLE_TITLE = f'StartSel="{START}", StopSel="{STOP}", HighlightAll=true'
+_WHOLE = f'StartSel="{START}", StopSel="{STOP}", HighlightAll=true'
+SHORT_TEXT = 8 * SNIPPET_WORDS  # characters: about as many words as a snippet holds
 
 
 def _folded(text):
@@ -189,8 +191,12 @@ class _Tsvector:
         each "<" is followed by \x01 (no tag starts so), which marked_html drops again."""
         title, plain = (func.replace(text, "<", "<\x01") for text in (ForumPost.title, ForumPost.plain))
         query = self._own_words(func.concat(title, " ", plain))
-        return select(ForumPost.id, func.ts_headline(_SIMPLE, title, query, _WHOLE_TITLE),
-                      func.ts_headline(_SIMPLE, plain, query, _HEADLINE)).where(ForumPost.id.in_(ids))
+        # A short text whole, as FTS5's snippet() gives it (fragments would clip its ends).
+        snippet = case((func.length(ForumPost.plain) <= SHORT_TEXT,
+                        func.ts_headline(_SIMPLE, plain, query, _WHOLE)),
+                       else_=func.ts_headline(_SIMPLE, plain, query, _HEADLINE))
+        return select(ForumPost.id, func.ts_headline(_SIMPLE, title, query, _WHOLE), snippet).where(
+            ForumPost.id.in_(ids))
 
     def _own_words(self, text):
         """A tsquery of the message's own words (as written) that fold to a typed word."""

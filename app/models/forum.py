@@ -125,6 +125,8 @@ class ForumPost(db.Model):
     removed_at: Mapped[datetime | None] = mapped_column(DateTime)
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     removed_item: Mapped[int | None] = mapped_column(Integer)
+    # The item as it read then ("3. Disagree constructively"): a later version may renumber.
+    removed_reason: Mapped[str] = mapped_column(String(200), default="")
     appeal: Mapped[str | None] = mapped_column(Text)
     appealed_at: Mapped[datetime | None] = mapped_column(DateTime)
     appreciation_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -173,6 +173,7 @@ def upgrade():
     sa.Column('removed_at', sa.DateTime(), nullable=True),
     sa.Column('removed_by_id', sa.Integer(), nullable=True),
     sa.Column('removed_item', sa.Integer(), nullable=True),
+    sa.Column('removed_reason', sa.String(length=200), nullable=False),
     sa.Column('appeal', sa.Text(), nullable=True),
     sa.Column('appealed_at', sa.DateTime(), nullable=True),
     sa.Column('appreciation_count', sa.Integer(), nullable=False),

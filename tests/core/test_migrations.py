@@ -17,7 +17,8 @@ from tests.conftest import ON_POSTGRES, POSTGRES_URL, base_config
 GAZETTEER_COUNTRIES = ["IS", "NZ", "GH"]
 MUST_HAVE_ROWS = ["users", "leader_profiles", "focus_areas", "programs", "profile_focus_areas",
                   "profile_programs", "contact_messages", "geo_places", "geo_place_names",
-                  "leader_cells", "leader_points", "proposals"]
+                  "leader_cells", "leader_points", "proposals", "forum_posts", "forum_flags",
+                  "forum_appreciations"]
 
 
 @pytest.fixture

@@ -198,6 +198,7 @@ def test_thread_reply_to_a_reply_mail_delete_flag_and_remove(page, a11y, mailbox
     box.scroll_into_view_if_needed()
     shot(page, "reply-box")
     click(page, a11y, box.get_by_role("button", name="Post reply"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)  # back on the thread
     reader_reply = post_id_in(page.url)
     answer = page.locator(f"#post-{reader_reply}")
     expect(answer).to_be_in_viewport()
@@ -234,6 +235,7 @@ def test_thread_reply_to_a_reply_mail_delete_flag_and_remove(page, a11y, mailbox
     assert box.get_by_label("I have read the community guidelines and will keep to them").count() == 0
     box.get_by_label("Your reply").fill(SHARP_REPLY)
     click(page, a11y, box.get_by_role("button", name="Post reply"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)  # back on the thread
     sharp_reply = post_id_in(page.url)
     assert SHARP_REPLY in page.locator(f"#post-{sharp_reply}").inner_text()
 
@@ -410,6 +412,7 @@ def test_keyboard_only_log_in_start_a_thread_and_answer_a_reply(page, a11y, mail
     page.keyboard.type("An hour it is. I will ask the first people in to help, as you say.")
     tab_to(page, "Post reply", "button")
     enter_opens_page(page, a11y)
+    assert page.get_by_role("heading", level=1).inner_text() == TITLE  # back on the thread
     mine = post_id_in(page.url)
     answer = page.locator(f"#post-{mine}")
     expect(answer).to_be_in_viewport()

@@ -12,20 +12,14 @@ from app.forum.members import member
 from app.forum.search import marked_html, search
 from app.models.accounts import User
 from app.models.base import utcnow
-from app.models.forum import ForumCategory, ForumPost, ForumThread, PostStatus
+from app.models.forum import ForumPost, ForumThread, PostStatus
 from app.text.markdown import plain_text, slugify
 from tests.conftest import ON_POSTGRES, shown
+from tests.forum.helpers import make_category, reply_to, start_thread
 
 
-# Forum rows, written straight into the tables (tests/forum/test_feeds.py uses them too) ----
-
-def add_category(app, name, members_only=False) -> int:
-    with app.app_context():
-        category = ForumCategory(name=name, slug=slugify(name), members_only=members_only)
-        db.session.add(category)
-        db.session.commit()
-        return category.id
-
+# Forum rows written straight into the tables, for states the forum's rules do not make at
+# once (held, deleted, removed, no author); tests/forum/test_feeds.py uses them too. ------------
 
 def add_thread(app, category_id, author, title, body, **fields) -> tuple[int, int]:
     """(thread id, opening message id)."""
@@ -65,8 +59,8 @@ def garden(app, make_user):
     """A public category with a thread about composting and a reply; a second category."""
     maria = make_user(name="María Núñez")
     sam = make_user(name="Sam Okafor")
-    gardens = add_category(app, "Community gardens")
-    schools = add_category(app, "Schools")
+    gardens = make_category(app, "Community gardens")
+    schools = make_category(app, "Schools")
     thread_id, opening = add_thread(app, gardens, maria, "Composting with neighbours",
                                     "We started a shared bin behind the library.")
     reply = add_reply(app, thread_id, sam, "Our school tried **composting** too; the children loved it.")
@@ -92,6 +86,18 @@ def test_a_word_in_a_title_and_in_a_reply_is_found_with_its_snippet_marked(clien
     assert "<mark>Composting</mark> with neighbours" in body  # the opening's title, marked
     assert "tried <mark>composting</mark> too" in body  # the reply's plain words, no Markdown
     assert "**" not in body
+    assert "Reply by Sam Okafor in" in body and "Thread started by María Núñez in" in body
+
+
+def test_messages_written_through_the_forum_are_found(client, app, garden):
+    thread_id, opening = start_thread(app, garden["maria"], garden["gardens"], "Rainwater barrels",
+                                      "Has anyone fitted a _rainwater_ barrel to a shed?")
+    answer = reply_to(app, garden["sam"], opening, "Yes: a [kit](https://example.org) and an afternoon.")
+    assert set(found_ids(app, q="rainwater")) == {opening}
+    assert found_ids(app, q="afternoon kit") == [answer]  # the link's words, not its address
+    assert found_ids(app, q="example") == []
+    body = shown(client.get("/forum/search?q=barrel+shed"), "rainwater <mark>barrel</mark> to a <mark>shed</mark>?")
+    assert results_of(body) == [f"/forum/threads/{thread_id}/posts/{opening}"]
 
 
 def test_every_word_must_be_there_and_words_match_whole(app, garden):
@@ -109,6 +115,15 @@ def test_accents_and_case_are_folded_and_the_text_is_shown_as_written(client, ap
     assert "<mark>José</mark> <mark>Ramírez</mark> runs" in body
     assert "Meet <mark>José</mark> at the Café" in body
     assert found_ids(app, q="CAFÉ") == found_ids(app, q="cafe") == [opening]
+
+
+def test_a_long_message_gives_an_excerpt_around_the_word(app, garden):
+    filler = " ".join(f"row{n}" for n in range(400))
+    _, post = add_thread(app, garden["gardens"], garden["sam"], "Long notes", f"{filler} the beehive {filler}")
+    with app.app_context():
+        [found] = search(None, "beehive")
+    assert found.post_id == post and "the <mark>beehive</mark> row0" in found.snippet
+    assert len(found.snippet) < 400
 
 
 def test_the_best_match_comes_first(app, garden):
@@ -166,7 +181,7 @@ def test_the_author_filter_by_handle_or_account_number(client, app, garden):
 # Who may see what ---------------------------------------------------------------------------
 
 def test_members_only_messages_are_hidden_from_visitors_and_shown_to_members(client, app, garden, login_as):
-    inner = add_category(app, "Stewards lounge", members_only=True)
+    inner = make_category(app, "Stewards lounge", members_only=True)
     _, secret = add_thread(app, inner, garden["maria"], "Quiet planning", "The compost rota for winter.")
     assert found_ids(app, q="rota") == []
     assert found_ids(app, q="rota", category_id=inner) == []

@@ -71,8 +71,11 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
         "RESET_RATE_LIMIT": "5 per 15 minutes",
         "REGISTER_RATE_LIMIT": "10 per hour",
-        # Messages one person may send to the forum (new threads and replies).
-        "FORUM_POST_RATE_LIMIT": "10 per minute;100 per hour",
+        # Messages one person may post in the forum: (how many, in how many minutes); past it
+        # the form comes back with its text and says when to send it again.
+        "FORUM_PACE": [(8, 10), (40, 60)],
+        # The ceiling on posting requests (Flask-Limiter), far above anyone's pace.
+        "FORUM_POST_RATE_LIMIT": "30 per minute;300 per hour",
         "PROXY_FIX": 0,
         "CSP_IMG_SRC": ["'self'", "data:"],
         "CSP_SCRIPT_SRC": ["'self'"],

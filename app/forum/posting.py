@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -82,6 +83,19 @@ def _same_text_recently(user: User, body: str) -> bool:
     return any(text.strip() == wanted for text in recent)
 
 
+def _too_fast(user: User) -> str | None:
+    """The per-person pace (FORUM_PACE: messages per window), counted from the messages
+    themselves, so it holds across every worker and refuses with the text still in the box."""
+    for limit, window in current_app.config["FORUM_PACE"]:
+        since = utcnow() - timedelta(minutes=window)
+        sent = db.session.scalar(select(db.func.count()).select_from(ForumPost).where(
+            ForumPost.author_id == user.id, ForumPost.created_at >= since)) or 0
+        if sent >= limit:
+            return (f"You have posted {sent} messages in the last {window} minutes, as many as "
+                    "anyone may. Your text is still here: send it again in a few minutes.")
+    return None
+
+
 def _is_vetted(user: User) -> bool:
     """Leaders, editors and admins were vetted by people; their links are never held."""
     return user.role in (Role.LEADER, Role.EDITOR, Role.ADMIN)
@@ -116,6 +130,8 @@ def _refuse_if_bad(user: User, body: str, accepted: bool, title: str | None = No
         problems = (check_title(title) if title is not None else []) + check_body(body)
     if not problems and _same_text_recently(user, body):
         problems = ["You posted this same text a few minutes ago; it is already in the forum."]
+    if not problems and (pace := _too_fast(user)):
+        problems = [pace]
     if problems:
         raise Refused(*problems)
 

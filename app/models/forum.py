@@ -56,6 +56,8 @@ class ForumThread(db.Model):
         # A category's threads by last activity, newest first, page after page (keyset).
         Index("ix_forum_threads_category_activity", "category_id", "last_activity_at", "id"),
         Index("ix_forum_threads_category_pinned", "category_id", "pinned"),
+        # A category's newest threads (its Atom feed).
+        Index("ix_forum_threads_category_id_id", "category_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

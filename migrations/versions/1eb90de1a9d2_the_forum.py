@@ -139,6 +139,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_forum_threads_author_id'), ['author_id'], unique=False)
         batch_op.create_index('ix_forum_threads_category_activity', ['category_id', 'last_activity_at', 'id'], unique=False)
         batch_op.create_index('ix_forum_threads_category_pinned', ['category_id', 'pinned'], unique=False)
+        batch_op.create_index('ix_forum_threads_category_id_id', ['category_id', 'id'], unique=False)
 
     op.create_table('forum_follows',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -313,6 +314,7 @@ def downgrade():
 
     op.drop_table('forum_follows')
     with op.batch_alter_table('forum_threads', schema=None) as batch_op:
+        batch_op.drop_index('ix_forum_threads_category_id_id')
         batch_op.drop_index('ix_forum_threads_category_pinned')
         batch_op.drop_index('ix_forum_threads_category_activity')
         batch_op.drop_index(batch_op.f('ix_forum_threads_author_id'))

@@ -482,3 +482,20 @@ def test_the_json_of_a_public_thread_nests_replies_and_hides_members_only_ones(a
     as_person(client, forum, "other")
     assert client.get(f"/api/forum/threads/{private}").status_code == 404
     assert client.get("/api/forum/threads/999999").status_code == 404
+
+
+def test_posting_faster_than_the_pace_is_refused_with_the_text_kept(app, app_config, client, forum):
+    app.config["FORUM_PACE"] = [(2, 10)]
+    thread_id, opening = start_thread(app, forum["people"]["member"], forum["public"])
+    as_person(client, forum, "other")
+    for n in range(2):
+        assert client.post(f"/forum/threads/{thread_id}/reply/{opening}",
+                           data={"body": f"Quick answer {n}", "form_token": f"p{n}"}).status_code == 302
+    third = client.post(f"/forum/threads/{thread_id}/reply/{opening}",
+                        data={"body": "One more thought", "form_token": "p3"})
+    page = shown(third, "You have posted 2 messages in the last 10 minutes", status=422)
+    assert "One more thought</textarea>" in page
+    client.post("/logout")
+    as_person(client, forum, "leader")  # the pace is each person's own
+    assert client.post(f"/forum/threads/{thread_id}/reply/{opening}",
+                       data={"body": "Someone else", "form_token": "p4"}).status_code == 302

@@ -136,10 +136,7 @@ def no_sideways_scroll(page) -> None:
     assert scroll <= width, f"the page scrolls sideways: {scroll} px wide at {width} px"
 
 
-DEV_APP = []
 def mail_holding(mailbox, address: str, text: str, timeout: float = 10.0):
-    with DEV_APP[0].app_context():
-        mail.deliver_pending()
     """The mail to `address` whose text holds `text` (an earlier one about the thread may be
     there already, with the same subject)."""
     deadline = time.monotonic() + timeout
@@ -163,7 +160,6 @@ def inline_box_under(page, post_id: int):
 def test_thread_reply_to_a_reply_mail_delete_flag_and_remove(page, a11y, mailbox, live_app,
                                                               live_server):
     _forum(live_app)
-    live_app.config["MAIL_DELIVER_AFTER_REQUEST"] = False; DEV_APP[:] = [live_app]
 
     # The author starts a thread, ticking the guidelines box as a first message asks.
     log_in(page, a11y, *AUTHOR)
@@ -350,7 +346,6 @@ def enter_opens_page(page, a11y, key: str = "Enter") -> None:
 def test_keyboard_only_log_in_start_a_thread_and_answer_a_reply(page, a11y, mailbox, live_app,
                                                                  live_server):
     _forum(live_app)
-    live_app.config["MAIL_DELIVER_AFTER_REQUEST"] = False; DEV_APP[:] = [live_app]
     page.goto("/login")
     a11y(page)
     skip = tab_to(page, "Skip to main content")

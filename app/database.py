@@ -47,6 +47,15 @@ def get_or_create(model: type[T], create: Callable[[], T], **lookup) -> T:
     return found
 
 
+def writes_on_get(view):
+    """Marks a page that writes while answering GET (a thread page remembers what its reader
+    has seen): on SQLite its transaction takes the write lock up front (BEGIN IMMEDIATE, see
+    app.factory), as a form's does, instead of failing with "database is locked" when it
+    tries to write after another request did."""
+    view.writes_on_get = True
+    return view
+
+
 def lock_row(model, row_id: int) -> None:
     """Hold `row_id` until the transaction ends, so check-then-write rules about it run one at
     a time (PostgreSQL's FOR UPDATE; SQLite's write transactions already run one at a time)."""

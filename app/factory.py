@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from urllib.parse import urlsplit
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -179,7 +179,9 @@ def _tune_sqlite(engine: Engine) -> None:
         # the write lock up front instead of failing to upgrade later. A connection may ask
         # for either with the execution option sqlite_begin ("BEGIN" or "BEGIN IMMEDIATE").
         chosen = connection.get_execution_options().get("sqlite_begin")
-        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        reading = (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+                   and not getattr(current_app.view_functions.get(request.endpoint),
+                                   "writes_on_get", False))
         connection.exec_driver_sql(chosen or ("BEGIN" if reading else "BEGIN IMMEDIATE"))
 
 

@@ -44,9 +44,12 @@ def _free_handle(user: User) -> str:
 
 
 def handle_of(user: User | None) -> str | None:
+    """The person's handle; for someone with no forum row yet, the one their row will get
+    (rows are made when they first write, so drawing a page writes nothing)."""
     if user is None:
         return None
-    return member(user).handle
+    found = db.session.get(ForumMember, user.id)
+    return found.handle if found is not None else _free_handle(user)
 
 
 def by_handle(handle: str) -> User | None:
@@ -69,7 +72,6 @@ def _first_handle(handle: str) -> User | None:
                func.lower(User.display_name).like(start + "%")).limit(50)).all()
     for person in candidates:
         if _free_handle(person) == handle:
-            member(person)
             return person
     return None
 
@@ -89,7 +91,7 @@ def suggestions(typed: str, limit: int = 8) -> list[dict]:
     for row in by_handles:
         if row.user.active:
             people.setdefault(row.user_id, row.user)
-    return [{"handle": member(person).handle, "name": person.display_name}
+    return [{"handle": handle_of(person), "name": person.display_name}
             for person in list(people.values())[:limit]]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app import mail, permissions
 from app.auth.forms import ConfirmForm
-from app.database import insert_unique
+from app.database import insert_unique, writes_on_get
 from app.extensions import db, limiter
 from app.forum import drafts, members, moderation, posting, reading, telling
 from app.forum.blueprint import bp
@@ -161,6 +161,7 @@ def _thread_or_404(thread_id: int) -> ForumThread:
 
 @bp.get("/forum/threads/<int:thread_id>")
 @bp.get("/forum/threads/<int:thread_id>/<slug>")
+@writes_on_get  # what its reader has seen (the unread marks)
 def thread(thread_id, slug=None):
     found = _thread_or_404(thread_id)
     if request.args.get("view") == "flat":

@@ -90,3 +90,22 @@ def test_appreciations_sent_at_once_count_each_person_once(app, live, make_user)
         rows = db.session.scalar(select(func.count()).select_from(ForumAppreciation))
         assert db.session.get(ForumPost, opening).appreciation_count == rows
         assert rows in (3, 4)  # the double click gave and took back, or gave once
+
+
+def test_members_reading_a_thread_while_others_reply_all_get_their_page(app, live, make_user):
+    """A thread page remembers what its reader saw (a write on GET): it waits for the writers
+    instead of answering "database is locked"."""
+    author = make_user(name="Ana Author")
+    thread_id, opening = start_thread(app, author, make_category(app))
+    readers = [visitor(live, make_user(name=f"Reader {n}")) for n in range(4)]
+    writers = [visitor(live, make_user(name=f"Writer {n}")) for n in range(3)]
+    calls = [lambda r=r: r.get(f"/forum/threads/{thread_id}") for r in readers]
+    calls += [lambda w=w, n=n: w.post(f"/forum/threads/{thread_id}/reply/{opening}",
+                                      {"body": f"Writing at the same time {n}", "form_token": f"w{n}"})
+              for n, w in enumerate(writers)]
+    for _ in range(3):
+        answers = at_once(calls)
+        assert [answer.status for answer in answers] == [200] * 4 + [302] * 3
+        calls = calls[:4] + [lambda w=w, n=n: w.post(f"/forum/threads/{thread_id}/reply/{opening}",
+                                                     {"body": f"Again {n} {id(answers)}", "form_token": f"x{n}{id(answers)}"})
+                             for n, w in enumerate(writers)]

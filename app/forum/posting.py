@@ -225,6 +225,8 @@ def publish(post: ForumPost) -> None:
         thread.last_reply_by_id = post.author_id
     if post.author_id is not None:
         members.member(post.author).approved_count += 1
+        seen = telling.follow_row(post.author, thread)  # their own message is not unread to them
+        seen.read_up_to = max(seen.read_up_to or 0, post.id)
     telling.published(post)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import current_app, has_request_context, url_for
 
 from sqlalchemy import func, select
 
@@ -113,8 +113,16 @@ def linked_mentions(body: str) -> str:
         person = by_handle(match.group(1))
         if person is None:
             return match.group(0)
-        return f"[@{match.group(1)}]({url_for('forum.person', handle=match.group(1).lower())})"
+        return f"[@{match.group(1)}]({_person_path(match.group(1).lower())})"
     return MENTION.sub(link, body or "") if "@" in (body or "") else body or ""
+
+
+def _person_path(handle: str) -> str:
+    """A person's forum page, also when a message is written from the command line (the demo)."""
+    if has_request_context():
+        return url_for("forum.person", handle=handle)
+    with current_app.test_request_context():
+        return url_for("forum.person", handle=handle)
 
 
 def posting_paused_until(user: User):

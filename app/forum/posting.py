@@ -18,7 +18,7 @@ from app.models.base import utcnow
 from app.models.forum import (
     ForumCategory, ForumPost, ForumPostVersion, ForumThread, PostStatus,
 )
-from app.text.markdown import plain_text, slugify
+from app.text.markdown import plain_text, render_markdown, slugify
 
 TITLE_MIN, TITLE_MAX = 5, 150
 BODY_MAX = 20_000
@@ -45,6 +45,11 @@ class StalePost(Exception):
 
 
 # The rules ---------------------------------------------------------------------------------
+
+def cooked(body: str) -> str:
+    """The body as the safe HTML pages show, @handles linked (rendered once, when written)."""
+    return render_markdown(members.linked_mentions(body))
+
 
 def check_title(title: str) -> list[str]:
     title = " ".join((title or "").split())
@@ -160,7 +165,8 @@ def start_thread(user: User, category: ForumCategory, title: str, body: str, *,
             db.session.add(thread)
             db.session.flush()
             post = ForumPost(thread_id=thread.id, author_id=user.id, depth=0, top_position=0,
-                             title=title, body=body, plain=plain_text(body), created_at=now,
+                             title=title, body=body, plain=plain_text(body), html=cooked(body),
+                             created_at=now,
                              status=status, form_token=form_token)
             db.session.add(post)
     except IntegrityError:
@@ -198,7 +204,7 @@ def reply(user: User, thread: ForumThread, parent: ForumPost, body: str, *,
         position = parent.top_position
     post = ForumPost(thread_id=thread.id, author_id=user.id, parent_id=parent.id,
                      depth=parent.depth + 1, top_position=position, body=body,
-                     plain=plain_text(body), status=_status_for(user, body),
+                     plain=plain_text(body), html=cooked(body), status=_status_for(user, body),
                      form_token=form_token)
     try:
         with db.session.begin_nested():  # a second copy of the form, sent at the same moment
@@ -248,7 +254,7 @@ def edit(user: User, post: ForumPost, body: str, version: int | None, title: str
                                     written_at=post.edited_at or post.created_at))
     changed = db.session.execute(
         update(ForumPost).where(ForumPost.id == post.id, ForumPost.version == post.version)
-        .values(body=body, plain=plain_text(body), title=title, edited_at=utcnow(),
+        .values(body=body, plain=plain_text(body), html=cooked(body), title=title, edited_at=utcnow(),
                 version=ForumPost.version + 1))
     if changed.rowcount != 1:
         db.session.rollback()
@@ -272,7 +278,7 @@ def forget_text(post: ForumPost, deleted: bool = True) -> None:
     which keeps its own marker instead of "deleted by its author"."""
     if deleted:
         post.deleted_at = post.deleted_at or utcnow()
-    post.body, post.plain = "", ""
+    post.body, post.plain, post.html = "", "", ""
     if not post.is_opening:
         post.title = ""
     db.session.execute(db.delete(ForumPostVersion).where(ForumPostVersion.post_id == post.id))

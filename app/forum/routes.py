@@ -44,8 +44,8 @@ posting_limit = limiter.limit(_post_limit, key_func=_per_person, methods=["POST"
 
 @bp.app_template_global()
 def forum_html(post: ForumPost) -> Markup:
-    """A message's Markdown as safe HTML, @handles linked to people's forum pages."""
-    return Markup(render_markdown(members.linked_mentions(post.body)))
+    """A message as safe HTML, @handles linked to people's forum pages (rendered when written)."""
+    return Markup(post.html or (posting.cooked(post.body) if post.body else ""))
 
 
 @bp.app_template_global()

@@ -105,7 +105,7 @@ def _author_name(post: ForumPost) -> str:
 def _entry(post: ForumPost, title: str, url: str) -> Entry:
     return Entry(title=_xml(title), url=url, author=_xml(_author_name(post)),
                  published=post.created_at, updated=post.edited_at or post.created_at,
-                 content=_xml(render_markdown(post.body)))
+                 content=_xml(post.html or render_markdown(post.body)))
 
 
 def _standing():

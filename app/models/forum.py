@@ -54,8 +54,7 @@ class ForumThread(db.Model):
     __tablename__ = "forum_threads"
     __table_args__ = (
         # A category's threads by last activity, newest first, page after page (keyset).
-        Index("ix_forum_threads_category_activity", "category_id", "last_activity_at", "id"),
-        Index("ix_forum_threads_category_pinned", "category_id", "pinned"),
+        Index("ix_forum_threads_category_activity", "category_id", "pinned", "last_activity_at", "id"),
         # A category's newest threads (its Atom feed).
         Index("ix_forum_threads_category_id_id", "category_id", "id"),
     )
@@ -119,6 +118,8 @@ class ForumPost(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     # The body as plain words: what the search indexes and its snippets quote.
     plain: Mapped[str] = mapped_column(Text, default="")
+    # The body as safe HTML, rendered once when written (a thread page shows 300 of them).
+    html: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(12), default=PostStatus.PUBLISHED)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)

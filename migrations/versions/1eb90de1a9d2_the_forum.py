@@ -137,8 +137,7 @@ def upgrade():
     )
     with op.batch_alter_table('forum_threads', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_forum_threads_author_id'), ['author_id'], unique=False)
-        batch_op.create_index('ix_forum_threads_category_activity', ['category_id', 'last_activity_at', 'id'], unique=False)
-        batch_op.create_index('ix_forum_threads_category_pinned', ['category_id', 'pinned'], unique=False)
+        batch_op.create_index('ix_forum_threads_category_activity', ['category_id', 'pinned', 'last_activity_at', 'id'], unique=False)
         batch_op.create_index('ix_forum_threads_category_id_id', ['category_id', 'id'], unique=False)
 
     op.create_table('forum_follows',
@@ -167,6 +166,7 @@ def upgrade():
     sa.Column('title', sa.String(length=150), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('plain', sa.Text(), nullable=False),
+    sa.Column('html', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('edited_at', sa.DateTime(), nullable=True),
@@ -315,7 +315,6 @@ def downgrade():
     op.drop_table('forum_follows')
     with op.batch_alter_table('forum_threads', schema=None) as batch_op:
         batch_op.drop_index('ix_forum_threads_category_id_id')
-        batch_op.drop_index('ix_forum_threads_category_pinned')
         batch_op.drop_index('ix_forum_threads_category_activity')
         batch_op.drop_index(batch_op.f('ix_forum_threads_author_id'))
 

@@ -320,7 +320,8 @@ def run_benchmark(env: dict, url: str, args) -> None:
         page_500, reached = keyset_page(visitor, about["slug"], PAGE)
         walked = time.perf_counter() - started
         words = about["words"]
-        print(f"\n{describe(url)}: {about['posts']:,} messages; gunicorn, {args.workers} sync workers; "
+        print(f"\n{describe(url)}: {about['posts']:,} messages; code at {code_version()}; "
+              f"gunicorn, {args.workers} sync workers; "
               f"{args.rounds} timed requests per row, one at a time, each followed by a timed /healthz\n"
               f"category /forum/{about['slug']} (page {reached}: {page_500}, reached in {walked:.0f} s); "
               f"thread {about['big']} ({about['big_messages']} messages); "
@@ -354,6 +355,14 @@ def run_benchmark(env: dict, url: str, args) -> None:
           f"{(middle[0] - before[0]) / posted:.1f} mails and {(middle[1] - before[1]) / posted:.1f} "
           f"notifications queued a reply. Again in one thread: {(after[0] - middle[0]) / posted:.1f} "
           f"mails and {(after[1] - middle[1]) / posted:.1f} notifications a reply (the followers' mail waits).")
+
+
+def code_version() -> str:
+    """The commit the server runs, and whether the work tree differs from it."""
+    def git(*words):
+        return subprocess.run(["git", *words], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", "app", "templates", "migrations")
+    return (git("rev-parse", "--short", "HEAD") or "?") + (" + uncommitted changes" if changed else "")
 
 
 def replies(member: Browser, targets: list[tuple[int, int]], rounds: int, run_id: str, series: str,

@@ -7,7 +7,8 @@ messages and replies as trees (top-level answers and answers to answers down to 
 parent_id, depth and top_position as the app writes them), the threads' counters (top_count,
 reply_count, last_activity_at, last_reply_id, last_reply_by_id), the categories' thread_count,
 the members' approved_count, and each thread followed by the people who wrote in it (as
-"Email me when people reply" does by default). Bodies are plain words, so `plain` equals `body`.
+"Email me when people reply" does by default). Bodies are plain words, so `plain` equals `body`
+and `html` (what the app keeps, rendered when a message is written) is one paragraph of it.
 
 One thread holds exactly BIG_TOP top-level answers and BIG_NESTED answers below them (the
 thread page measurement); every other one is smaller. COMMON is in about COMMON_SHARE of all
@@ -36,6 +37,7 @@ import sys
 import time
 from collections import Counter
 from datetime import datetime, timedelta
+from html import escape
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -51,6 +53,12 @@ from app.models.forum import (  # noqa: E402
     POST_SEARCH, ForumCategory, ForumFollow, ForumMember, ForumPost, ForumThread, Guidelines,
 )
 from app.text.markdown import slugify  # noqa: E402
+
+try:  # the HTML a message keeps, rendered when it is written
+    from app.forum.posting import cooked  # noqa: E402
+except ImportError:  # an app whose messages keep no HTML
+    cooked = None
+HAS_HTML = cooked is not None and "html" in ForumPost.__table__.c
 
 CHUNK = 50_000  # messages written and committed at a time
 USERS = 3_000
@@ -196,6 +204,7 @@ class Writer:
     def __init__(self, connection: sa.Connection) -> None:
         self.connection = connection
         self.postgresql = connection.dialect.name == "postgresql"
+        self.warned: set[str] = set()
 
     def next_id(self, table: sa.Table) -> int:
         return (self.connection.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0) + 1
@@ -205,6 +214,9 @@ class Writer:
             return
         missing = _defaults(table, rows[0])
         if missing:  # columns the models gained since this seeder was written
+            if table.name not in self.warned:
+                self.warned.add(table.name)
+                print(f"  (forum_seed: {table.name}.{', '.join(missing)} written as their default)")
             for row in rows:
                 row.update(missing)
         if not self.postgresql:
@@ -332,13 +344,29 @@ def reply_counts(rng: random.Random, threads: int, replies: int, big: int) -> li
 
 
 class Text:
-    """Messages of plain words; COMMON in about COMMON_SHARE of them, RARE in the chosen ones."""
+    """Messages of plain words; COMMON in about COMMON_SHARE of them, RARE in the chosen ones.
+    A message's `html` is what the app keeps (posting.cooked): for these plain sentences one
+    paragraph of the escaped text, which the first CHECKED messages compare with the app's own
+    rendering (if they ever differ, every message is rendered by the app, slowly)."""
+
+    CHECKED = 500
 
     def __init__(self, rng: random.Random, total: int) -> None:
         self.rng = rng
         self.cum_weights = list(itertools.accumulate(1 / (rank + 3) for rank in range(len(WORDS))))
         self.rare = set(rng.sample(range(total), RARE_COUNT))
         self.written = 0
+        self.formula_holds = True
+
+    def html(self, body: str) -> str:
+        simple = f"<p>{escape(body, quote=False)}</p>"
+        if self.written <= self.CHECKED or not self.formula_holds:
+            rendered = cooked(body)
+            if rendered != simple and self.formula_holds:
+                self.formula_holds = False
+                print("  (forum_seed: messages' HTML rendered by the app one by one: slower)")
+            return rendered
+        return simple
 
     def body(self) -> str:
         rng = self.rng
@@ -436,6 +464,7 @@ def _thread_messages(rng: random.Random, text: Text, thread: dict, count: int, b
         depth = 0 if parent is None else parent["depth"] + 1
         return {"thread_id": thread["id"], "author_id": writer, "_parent": parent, "depth": depth,
                 "top_position": 0, "title": title, "body": body, "plain": body, "status": "published",
+                **({"html": text.html(body)} if HAS_HTML else {}),
                 "created_at": at, "edited_at": None, "deleted_at": None, "removed_at": None,
                 "removed_by_id": None, "removed_item": None, "appeal": None, "appealed_at": None,
                 "appreciation_count": 0 if rng.random() < 0.7 else min(40, int(rng.expovariate(0.4)) + 1),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, g, has_app_context, has_request_context, url_for
 
 from sqlalchemy import func, select
 
@@ -48,8 +48,20 @@ def handle_of(user: User | None) -> str | None:
     (rows are made when they first write, so drawing a page writes nothing)."""
     if user is None:
         return None
-    found = db.session.get(ForumMember, user.id)
-    return found.handle if found is not None else _free_handle(user)
+    cache = g.setdefault("forum_handles", {}) if has_app_context() else {}
+    if user.id not in cache:
+        found = db.session.get(ForumMember, user.id)
+        cache[user.id] = found.handle if found is not None else _free_handle(user)
+    return cache[user.id]
+
+
+def remember_handles(user_ids: set[int]) -> None:
+    """Load the handles of many people in one statement, for a page that names them all."""
+    if not user_ids or not has_app_context():
+        return
+    cache = g.setdefault("forum_handles", {})
+    cache.update(db.session.execute(select(ForumMember.user_id, ForumMember.handle)
+                                    .where(ForumMember.user_id.in_(user_ids))).all())
 
 
 def by_handle(handle: str) -> User | None:

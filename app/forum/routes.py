@@ -177,8 +177,7 @@ def thread(thread_id, slug=None):
         shown = [opening] + _flatten(page.nodes)
     appreciated, bookmarked = reading.viewer_marks(current_user, shown)
     reading.mark_read(current_user, found)
-    db.session.commit()
-    return render_template(
+    page_html = render_template(
         "forum/thread.html", thread=found, page=page, opening=opening, flat_posts=posts,
         next_after=next_after, appreciated=appreciated, bookmarked=bookmarked,
         following=current_user.is_authenticated and telling.is_following(current_user, found),
@@ -187,6 +186,8 @@ def thread(thread_id, slug=None):
         canonical=site_url("forum.thread", thread_id=found.id, slug=found.slug or None,
                            page=page.page if page and page.page > 1 else None),
         confirm=ConfirmForm())
+    db.session.commit()  # after drawing: a commit expires every message loaded for the page
+    return page_html
 
 
 def _flatten(nodes) -> list[ForumPost]:

@@ -49,18 +49,19 @@ def search():
     category, category_error = _chosen_category(categories, request.args.get("category", ""))
     author, author_error = _chosen_author(request.args.get("author", "").strip())
     after = whole_number(request.args.get("after"))
-    results, more_url = [], None
+    results, more_url, newest_first = [], None, False
     searched = bool(q.strip()) and not (category_error or author_error)
     if searched:
         found = finder.search(current_user, q, category_id=category.id if category else None,
                               author_id=author.id if author else None, limit=PER_PAGE + 1, after=after)
-        results = found[:PER_PAGE]
+        results, newest_first = found[:PER_PAGE], found.newest_first
         if len(found) > PER_PAGE:
             more_url = this_page(SEARCH_PARAMS, after=results[-1].post_id)
     return render_template(
         "forum/search.html", q=q, categories=categories, category=category,
         author=request.args.get("author", ""), errors={"category": category_error, "author": author_error},
-        searched=searched, results=results, more_url=more_url, first_page=after is None)
+        searched=searched, results=results, more_url=more_url, first_page=after is None,
+        newest_first=newest_first, ranked_up_to=finder.RANKED_UP_TO)
 
 
 def _chosen_category(categories, slug: str):

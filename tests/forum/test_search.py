@@ -293,3 +293,22 @@ def test_the_search_reads_the_full_text_index_not_every_message(app, garden):
             assert "VIRTUAL TABLE INDEX" in plan, plan
             assert not re.search(r"\bSCAN (forum_posts|forum_threads|users)\b", plan), plan
         db.session.rollback()
+
+
+def test_past_a_thousand_matches_the_newest_come_first_and_say_so(app, client, make_user, monkeypatch):
+    from app.forum import search as finder
+    from tests.forum.helpers import make_category, reply_to, start_thread
+    monkeypatch.setattr(finder, "RANKED_UP_TO", 3)
+    author = make_user(name="Ivo Writer", role="leader")
+    thread_id, opening = start_thread(app, author, make_category(app), "Compost heaps everywhere",
+                                      "Compost is what we do.")
+    ids = [reply_to(app, author, opening, f"More compost news, day {n}") for n in range(5)]
+    page = client.get("/forum/search?q=compost").get_data(as_text=True)
+    assert "the newest come first" in page
+    found = re.findall(r'/forum/threads/%d/posts/(\d+)"' % thread_id, page)
+    assert [int(n) for n in found] == sorted(ids + [opening], reverse=True)
+    few = client.get("/forum/search?q=heaps").get_data(as_text=True)
+    assert "the newest come first" not in few and "<mark>heaps</mark>" in few
+    with app.test_request_context():
+        later = finder.search(None, "compost", after=ids[2])
+        assert [r.post_id for r in later] == [ids[1], ids[0], opening] and later.newest_first

@@ -47,13 +47,15 @@ def get_or_create(model: type[T], create: Callable[[], T], **lookup) -> T:
     return found
 
 
-def writes_on_get(view):
-    """Marks a page that writes while answering GET (a thread page remembers what its reader
-    has seen): on SQLite its transaction takes the write lock up front (BEGIN IMMEDIATE, see
-    app.factory), as a form's does, instead of failing with "database is locked" when it
-    tries to write after another request did."""
-    view.writes_on_get = True
-    return view
+def writes_on_get(when: Callable[[], bool]):
+    """Marks a page that writes while answering GET, when `when()` says so for this request (a
+    thread page remembers what a logged-in reader has seen): on SQLite its transaction takes
+    the write lock up front (BEGIN IMMEDIATE, see app.factory), as a form's does, instead of
+    failing with "database is locked" when it tries to write after another request did."""
+    def mark(view):
+        view.writes_on_get = when
+        return view
+    return mark
 
 
 def lock_row(model, row_id: int) -> None:

@@ -179,9 +179,10 @@ def _tune_sqlite(engine: Engine) -> None:
         # the write lock up front instead of failing to upgrade later. A connection may ask
         # for either with the execution option sqlite_begin ("BEGIN" or "BEGIN IMMEDIATE").
         chosen = connection.get_execution_options().get("sqlite_begin")
-        reading = (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-                   and not getattr(current_app.view_functions.get(request.endpoint),
-                                   "writes_on_get", False))
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        if reading:
+            writes = getattr(current_app.view_functions.get(request.endpoint), "writes_on_get", None)
+            reading = writes is None or not writes()
         connection.exec_driver_sql(chosen or ("BEGIN" if reading else "BEGIN IMMEDIATE"))
 
 

@@ -92,11 +92,15 @@ def prepare(url: str, args) -> None:
     """Reuse the database when asked and it holds this size; else build it from nothing."""
     if args.reuse:
         held = seeded_size(url)
-        if held == (args.threads, args.replies):
+        stale = held is not None and stale_tables(url)
+        if stale:
+            print(f"{describe(url)} lacks columns the models have ({', '.join(stale)}; the migration "
+                  "changed since it was built): rebuilding")
+        elif held == (args.threads, args.replies):
             print(f"Reusing {describe(url)}: {args.threads:,} threads, {args.replies:,} replies "
                   "(plus what earlier runs posted)")
             return
-        if held is not None:
+        elif held is not None:
             print(f"{describe(url)} holds {held[0]:,} threads and {held[1]:,} replies: rebuilding")
     empty(url)
     started = time.perf_counter()
@@ -137,6 +141,19 @@ def seeded_size(url: str) -> tuple[int, int] | None:
         if "does not exist" in str(error):
             return None
         raise
+    finally:
+        engine.dispose()
+
+
+def stale_tables(url: str) -> list[str]:
+    """The forum's tables (and users) whose model has a column the database lacks."""
+    engine = sa.create_engine(database_uri(url))
+    try:
+        with engine.connect() as connection:
+            inspector = sa.inspect(connection)
+            return [f"{table.name}.{name}" for table in forum_seed.ForumPost.metadata.sorted_tables
+                    if table.name.startswith("forum_") or table.name == "users"
+                    for name in sorted(set(table.columns.keys()) - {c["name"] for c in inspector.get_columns(table.name)})]
     finally:
         engine.dispose()
 

@@ -17,6 +17,7 @@ from app.database import insert_unique, writes_on_get
 from app.extensions import db, limiter
 from app.forum import drafts, members, moderation, posting, reading, telling
 from app.forum.blueprint import bp
+from app.forum.drawing import MessageView, VisitorPages, visitor_pages
 from app.forum.forms import EditForm, MessageForm, StewardMessageForm, ThreadForm
 from app.forum.posting import Refused, StalePost
 from app.models.forum import (
@@ -161,9 +162,14 @@ def _thread_or_404(thread_id: int) -> ForumThread:
 
 @bp.get("/forum/threads/<int:thread_id>")
 @bp.get("/forum/threads/<int:thread_id>/<slug>")
-@writes_on_get  # what its reader has seen (the unread marks)
+@writes_on_get(when=lambda: not VisitorPages.applies())  # what a member has seen (unread marks)
 def thread(thread_id, slug=None):
     found = _thread_or_404(thread_id)
+    cacheable = VisitorPages.applies()
+    if cacheable:
+        kept = visitor_pages().get(VisitorPages.key(found))
+        if kept is not None:
+            return kept
     if request.args.get("view") == "flat":
         after = whole_number(request.args.get("after"), low=0) or 0
         posts, next_after = reading.flat_page(found, current_user, after)
@@ -185,7 +191,9 @@ def thread(thread_id, slug=None):
         follow_ticked=current_user.is_authenticated and telling.reply_box_ticked(current_user, found),
         canonical=site_url("forum.thread", thread_id=found.id, slug=found.slug or None,
                            page=page.page if page and page.page > 1 else None),
-        confirm=ConfirmForm())
+        view=MessageView(found))
+    if cacheable:
+        visitor_pages().put(VisitorPages.key(found), page_html)
     db.session.commit()  # after drawing: a commit expires every message loaded for the page
     return page_html
 
@@ -227,7 +235,7 @@ def continued(thread_id, post_id):
     shown = _flatten(nodes)
     appreciated, bookmarked = reading.viewer_marks(current_user, shown)
     return render_template("forum/continued.html", thread=thread, root=found, nodes=nodes,
-                           appreciated=appreciated, bookmarked=bookmarked, confirm=ConfirmForm())
+                           appreciated=appreciated, bookmarked=bookmarked, view=MessageView(thread))
 
 
 # Writing ----------------------------------------------------------------------------------

@@ -42,12 +42,16 @@ def test_migrations_upgrade_an_empty_database_to_match_the_models(tmp_path):
                     else "SELECT name FROM sqlite_master WHERE type = 'trigger'")
         made = set(db.session.execute(text(triggers)).scalars())
         assert made == ({"leader_counts_sync", "profile_tags_sync", "profile_tags_rename",
-                         "leader_profiles_search_vector", "leader_profiles_languages_vector"} if ON_POSTGRES else
+                         "leader_profiles_search_vector", "leader_profiles_languages_vector",
+                         "forum_posts_search_vector", "forum_posts_changed", "forum_threads_changed"} if ON_POSTGRES else
                         {"leader_counts_on_insert", "leader_counts_on_update", "leader_counts_on_delete",
                          "profile_tags_on_insert", "profile_tags_on_delete", "profile_tags_on_rename",
                          "leader_profiles_fts_on_insert", "leader_profiles_fts_on_delete",
                          "leader_profiles_fts_on_update", "leader_profiles_languages_fts_on_insert",
-                         "leader_profiles_languages_fts_on_delete", "leader_profiles_languages_fts_on_update"})
+                         "leader_profiles_languages_fts_on_delete", "leader_profiles_languages_fts_on_update",
+                         "forum_posts_fts_on_insert", "forum_posts_fts_on_delete", "forum_posts_fts_on_update",
+                         "forum_posts_changed_on_insert", "forum_posts_changed_on_update",
+                         "forum_posts_changed_on_delete", "forum_threads_changed"})
         if ON_POSTGRES:
             db.drop_all()
             db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))

@@ -499,3 +499,24 @@ def test_posting_faster_than_the_pace_is_refused_with_the_text_kept(app, app_con
     as_person(client, forum, "leader")  # the pace is each person's own
     assert client.post(f"/forum/threads/{thread_id}/reply/{opening}",
                        data={"body": "Someone else", "form_token": "p4"}).status_code == 302
+
+
+def test_visitors_see_every_change_at_once_though_their_pages_are_kept(app, client, forum):
+    people = forum["people"]
+    thread_id, opening = start_thread(app, people["member"], forum["public"], "Kept for visitors")
+    first = reply_to(app, people["other"], opening, "The first answer")
+    assert "The first answer" in thread_html(client, thread_id)
+    reply_to(app, people["leader"], opening, "A second answer")
+    assert "A second answer" in thread_html(client, thread_id)
+    with app.app_context():
+        from app.forum.posting import forget_text
+        forget_text(db.session.get(ForumPost, first))
+        db.session.commit()
+    page = thread_html(client, thread_id)
+    assert "The first answer" not in page and "This reply was deleted." in page
+    with app.app_context():
+        db.session.get(ForumThread, thread_id).locked = True
+        db.session.get(ForumPost, opening).appreciation_count = 7
+        db.session.commit()
+    page = thread_html(client, thread_id)
+    assert "7 appreciations" in page and "Locked: no new replies" in page

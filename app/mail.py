@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
 
-from flask import Flask, current_app, g, render_template
+from flask import Flask, current_app, g
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy import inspect as inspect_state
 
@@ -26,13 +26,19 @@ def queue(to: str, subject: str, template: str, *, reply_to: str | None = None,
 
     unsubscribe_url: this mail's own one-click unsubscribe (RFC 8058 headers name it), for
     mail that is not one kind's notification (a forum thread someone follows)."""
-    body = render_template(f"mail/{template}.txt", **context)
+    body = render(f"mail/{template}.txt", **context)
     message = OutboxMessage(to=header_value(to), subject=header_value(subject)[:200], body=body,
                             reply_to=header_value(reply_to) if reply_to else None, kind=kind,
                             message_id=new_message_id(), unsubscribe_url=unsubscribe_url)
     db.session.add(message)
     g.setdefault("mail_queued", []).append(message)
     return message
+
+
+def render(name: str, **context) -> str:
+    """A mail template, without the pages' context processors (the navigation's counts would
+    be counted again for every mail a reply queues); `config` is there as on pages."""
+    return current_app.jinja_env.get_template(name).render(config=current_app.config, **context)
 
 
 def header_value(text: str) -> str:

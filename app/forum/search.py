@@ -93,7 +93,7 @@ def _page(match, category_ids: list[int], author_id: int | None, limit: int,
           after: int | None, newest: bool = False) -> Select:
     """The page's messages, best rank first (newest first when there are many), from the
     index's matches (never a scan of posts)."""
-    source, rank, matching = match.newest() if newest else match.ranked()
+    source, rank, matching = match.newest(after) if newest else match.ranked()
     query = (select(ForumPost.id, ForumPost.thread_id, ForumPost.created_at, ForumPost.top_position,
                     ForumThread.title, ForumThread.slug, ForumThread.category_id, User.display_name)
              .select_from(source.join(ForumThread, ForumThread.id == ForumPost.thread_id)
@@ -103,9 +103,7 @@ def _page(match, category_ids: list[int], author_id: int | None, limit: int,
              .order_by(rank, ForumPost.id.desc()).limit(limit))
     if author_id is not None:
         query = query.where(ForumPost.author_id == author_id)
-    if after is not None and newest:
-        query = query.where(ForumPost.id < after)
-    elif after is not None:
+    if after is not None and not newest:
         earlier = match.rank_of(after)
         query = query.where(or_(rank > earlier, and_(rank == earlier, ForumPost.id < after)))
     return query
@@ -153,11 +151,13 @@ class _Fts5:
     def ids(self) -> Select:
         return select(self.fts.c.rowid).where(self.matches)
 
-    def newest(self):
-        """(the FTS5 table joined to the messages, newest first: FTS5 reads its matches in
-        rowid order, so the first page stops after a few)."""
+    def newest(self, after: int | None):
+        """(the FTS5 table joined to the messages, newest first, those before `after`): in
+        the FTS5 table's own rowid order, which it reads backwards and stops after a page
+        (ordered by forum_posts.id instead, SQLite sorts every match first: 0.9 s for 330,000)."""
+        where = self.matches if after is None else and_(self.matches, self.fts.c.rowid < after)
         return (self.fts.join(ForumPost, ForumPost.id == self.fts.c.rowid),
-                ForumPost.id.desc(), self.matches)
+                self.fts.c.rowid.desc(), where)
 
     def rank_of(self, post_id: int):
         return select(self.fts.c.rank).where(self.matches, self.fts.c.rowid == post_id).scalar_subquery()
@@ -207,8 +207,10 @@ class _Tsvector:
     def ids(self) -> Select:
         return select(ForumPost.id).where(_VECTOR.op("@@")(self.every))
 
-    def newest(self):
-        return ForumPost.__table__, ForumPost.id.desc(), _VECTOR.op("@@")(self.every)
+    def newest(self, after: int | None):
+        matching = _VECTOR.op("@@")(self.every)
+        return (ForumPost.__table__, ForumPost.id.desc(),
+                matching if after is None else and_(matching, ForumPost.id < after))
 
     def rank_of(self, post_id: int):
         earlier = table("forum_posts", column("id"), column(POST_SEARCH.vector)).alias("earlier")

@@ -1,7 +1,6 @@
 """Notifying people: the in-app list, mail when they want it, their choices per kind."""
 from __future__ import annotations
 
-from flask import render_template
 from sqlalchemy import delete, func, select
 
 from app import mail
@@ -51,7 +50,7 @@ def notify(user: User, kind: str, message: str, path: str, *, subject: str | Non
     if declared.sends_mail and user.active and wants_email(user, declared):
         queued = mail.queue(user.email, subject or message, declared.template, kind=kind,
                             user=user, **context)
-        queued.body = queued.body.rstrip("\n") + "\n\n" + render_template(
+        queued.body = queued.body.rstrip("\n") + "\n\n" + mail.render(
             "mail/_unsubscribe.txt", kind=declared, url=unsubscribe_url(user.id, kind))
     return note
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import mail
 from app.database import get_or_create
@@ -18,7 +19,7 @@ from app.forum.notifications import (
 from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.forum import ForumFollow, ForumMember, ForumPost, ForumThread, PostStatus
-from app.notifications.services import notify, wants_email
+from app.notifications.services import notify, wanting_email, wants_email
 from app.permissions import can_read_category
 from app.urls import site_url
 
@@ -165,8 +166,10 @@ def _mail_followers(post: ForumPost, thread: ForumThread) -> None:
                     User.active.is_(True)))
     if post.author_id is not None:
         query = query.where(ForumFollow.user_id != post.author_id)
-    for follow, person in db.session.execute(query).all():
-        if not _wants_mail(person, thread):
+    followers = db.session.execute(query).all()
+    wanting = wanting_email([person.id for _, person in followers], FORUM_FOLLOW)
+    for follow, person in followers:
+        if person.id not in wanting or not _may_read(person, thread):
             continue
         if follow.last_mailed_at is not None and follow.last_mailed_at > now - MAIL_WINDOW:
             follow.held_since = follow.held_since or now
@@ -234,12 +237,17 @@ def _send(follow: ForumFollow, person: User, thread: ForumThread, now: datetime)
 def _claim(follow: ForumFollow, up_to: int, now: datetime) -> bool:
     """Move the row past the replies this mail holds, unless another send moved it first
     (compare and set on mailed_up_to: of two racing sends, one mails)."""
-    return db.session.execute(
+    moved = db.session.execute(
         update(ForumFollow)
         .where(ForumFollow.user_id == follow.user_id, ForumFollow.thread_id == follow.thread_id,
                ForumFollow.mailed_up_to == follow.mailed_up_to)
         .values(mailed_up_to=up_to, last_mailed_at=now, held_since=None)
+        .execution_options(synchronize_session=False)
     ).rowcount == 1
+    if moved:  # the row in the session says what the database now holds
+        for name, value in (("mailed_up_to", up_to), ("last_mailed_at", now), ("held_since", None)):
+            set_committed_value(follow, name, value)
+    return moved
 
 
 def _subject(thread: ForumThread, count: int) -> str:

@@ -20,6 +20,18 @@ def wants_email(user: User, kind: str | Kind) -> bool:
     return declared.email_by_default if choice is None else bool(choice)
 
 
+def wanting_email(user_ids: list[int], kind: str | Kind) -> set[int]:
+    """Of these people, those who want this kind's mail: one statement for a reply's many
+    followers."""
+    declared = kind if isinstance(kind, Kind) else kinds()[kind]
+    if not user_ids:
+        return set()
+    chosen = dict(db.session.execute(select(NotificationPreference.user_id, NotificationPreference.email).where(
+        NotificationPreference.user_id.in_(user_ids), NotificationPreference.kind == declared.name)).all())
+    return {user_id for user_id in user_ids
+            if (declared.email_by_default if chosen.get(user_id) is None else bool(chosen[user_id]))}
+
+
 def email_choices(user: User) -> dict[str, bool]:
     """The person's choice for every kind that sends mail."""
     return {kind.name: wants_email(user, kind) for kind in kinds().with_mail()}

@@ -100,7 +100,7 @@ def _page(match, category_ids: list[int], author_id: int | None, limit: int,
                           .outerjoin(User, User.id == ForumPost.author_id))
              .where(matching, ForumPost.status == PostStatus.PUBLISHED, ForumPost.deleted_at.is_(None),
                     ForumPost.removed_at.is_(None), ForumThread.category_id.in_(category_ids))
-             .order_by(rank, ForumPost.id.desc()).limit(limit))
+             .order_by(*((rank,) if newest else (rank, ForumPost.id.desc()))).limit(limit))
     if author_id is not None:
         query = query.where(ForumPost.author_id == author_id)
     if after is not None and not newest:

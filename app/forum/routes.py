@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
-from app import mail, permissions
+from app import kept, mail, permissions
 from app.auth.forms import ConfirmForm
 from app.database import insert_unique, writes_on_get
 from app.extensions import db, limiter
@@ -261,26 +261,14 @@ def new_thread(slug):
     if not permissions.can_post_in_forum(current_user):
         return render_template("forum/confirm_first.html", category=category), 403
     if form.validate_on_submit():
-        if "save_draft" in request.form:
-            drafts.save(current_user, place, form.body.data or "", form.title.data or "")
-            db.session.commit()
-            flash("Your draft is saved. It is here when you come back, on any device.", "success")
-            return redirect(url_for(".new_thread", slug=category.slug))
-        try:
-            opening = posting.start_thread(current_user, category, form.title.data or "",
-                                           form.body.data or "",
-                                           accepted_guidelines=form.accept_guidelines.data,
-                                           form_token=form.form_token.data or None,
-                                           follow=form.follow.data)
-        except Refused as refused:
-            db.session.rollback()
-            form.form_errors.extend(refused.messages)
-        else:
-            drafts.discard(current_user, place)
-            db.session.commit()
-            _say_if_held(opening)
-            return redirect(url_for(".thread", thread_id=opening.thread_id,
-                                    slug=opening.thread.slug or None))
+        sent = _send(form, place, lambda: posting.start_thread(
+            current_user, category, form.title.data or "", form.body.data or "",
+            accepted_guidelines=form.accept_guidelines.data,
+            form_token=form.form_token.data or None, follow=form.follow.data),
+            lambda opening: url_for(".thread", thread_id=opening.thread_id,
+                                    slug=opening.thread.slug or None), title=form.title.data or "")
+        if sent is not None:
+            return sent
     elif request.method == "GET" and not form.kept_text_shown:
         form.form_token.data = secrets.token_urlsafe(24)
         draft = drafts.load(current_user, place)
@@ -289,6 +277,26 @@ def new_thread(slug):
     return render_template("forum/new_thread.html", category=category, form=form,
                            needs_guidelines=needs_guidelines(), place=place,
                            guidelines=members.items())
+
+
+def _send(form, place: str, write, address, title: str = ""):
+    """A message form sent: "Save draft" keeps it; otherwise `write()` posts it and the person
+    goes to `address(message)`. None when it was refused (the form shows why, text kept)."""
+    if "save_draft" in request.form:
+        drafts.save(current_user, place, form.body.data or "", title)
+        db.session.commit()
+        flash("Your draft is saved. It is here when you come back, on any device.", "success")
+        return redirect(request.path)
+    try:
+        message = write()
+    except Refused as refused:
+        db.session.rollback()
+        form.form_errors.extend(refused.messages)
+        return None
+    drafts.discard(current_user, place)
+    db.session.commit()
+    _say_if_held(message)
+    return redirect(address(message))
 
 
 def _say_if_held(post: ForumPost) -> None:
@@ -307,7 +315,7 @@ def reply(thread_id, post_id):
     if parent is None or parent.thread_id != thread.id or not reading.visible(parent, current_user):
         abort(404)
     if not current_user.is_authenticated:
-        if request.method == "POST":
+        if request.method == "POST" or kept.PARAM in request.args:  # log in, text kept
             return current_app.login_manager.unauthorized()
         return render_template("forum/reply.html", thread=thread, parent=parent, form=None)
     if not permissions.can_reply(current_user, thread):
@@ -315,24 +323,12 @@ def reply(thread_id, post_id):
     form = MessageForm()
     place = drafts.reply_place(thread.id, parent.id)
     if form.validate_on_submit():
-        if "save_draft" in request.form:
-            drafts.save(current_user, place, form.body.data or "")
-            db.session.commit()
-            flash("Your draft is saved. It is here when you come back, on any device.", "success")
-            return redirect(url_for(".reply", thread_id=thread.id, post_id=parent.id))
-        try:
-            answer = posting.reply(current_user, thread, parent, form.body.data or "",
-                                   accepted_guidelines=form.accept_guidelines.data,
-                                   form_token=form.form_token.data or None,
-                                   follow=form.follow.data)
-        except Refused as refused:
-            db.session.rollback()
-            form.form_errors.extend(refused.messages)
-        else:
-            drafts.discard(current_user, place)
-            db.session.commit()
-            _say_if_held(answer)
-            return redirect(forum_post_url(answer))
+        sent = _send(form, place, lambda: posting.reply(
+            current_user, thread, parent, form.body.data or "",
+            accepted_guidelines=form.accept_guidelines.data,
+            form_token=form.form_token.data or None, follow=form.follow.data), forum_post_url)
+        if sent is not None:
+            return sent
     elif request.method == "GET" and not form.kept_text_shown:
         form = _reply_form(thread, parent)
         if request.args.get("quote") and not form.body.data and not parent.is_gone:

@@ -168,13 +168,18 @@ def _mail_followers(post: ForumPost, thread: ForumThread) -> None:
         query = query.where(ForumFollow.user_id != post.author_id)
     followers = db.session.execute(query).all()
     wanting = wanting_email([person.id for _, person in followers], FORUM_FOLLOW)
-    for follow, person in followers:
-        if person.id not in wanting or not _may_read(person, thread):
-            continue
-        if follow.last_mailed_at is not None and follow.last_mailed_at > now - MAIL_WINDOW:
-            follow.held_since = follow.held_since or now
-        else:
-            _send(follow, person, thread, now)
+    due = [(follow, person) for follow, person in followers
+           if person.id in wanting and _may_read(person, thread)]
+    sending = [follow for follow, _ in due
+               if follow.last_mailed_at is None or follow.last_mailed_at <= now - MAIL_WINDOW]
+    # One read of the replies any of them has not been mailed, and the mails flushed together.
+    since = _standing_replies(thread, min((follow.mailed_up_to for follow in sending), default=0))
+    with db.session.no_autoflush:
+        for follow, person in due:
+            if follow in sending:
+                _send(follow, person, thread, now, since)
+            else:
+                follow.held_since = follow.held_since or now
 
 
 def _wants_mail(person: User, thread: ForumThread) -> bool:
@@ -202,22 +207,29 @@ def send_held_replies(now: datetime | None = None) -> int:
     return sent
 
 
-def _unmailed(follow: ForumFollow, thread: ForumThread) -> list[ForumPost]:
-    """The replies since the person's last mail that still stand, others' only."""
+def _standing_replies(thread: ForumThread, after: int) -> list[ForumPost]:
+    """The thread's replies after reply `after` that still stand, in order."""
     return list(db.session.scalars(
-        select(ForumPost).where(ForumPost.thread_id == thread.id,
-                                ForumPost.id > follow.mailed_up_to, ForumPost.depth > 0,
-                                ForumPost.status == PostStatus.PUBLISHED,
-                                ForumPost.deleted_at.is_(None), ForumPost.removed_at.is_(None),
-                                or_(ForumPost.author_id.is_(None),
-                                    ForumPost.author_id != follow.user_id))
+        select(ForumPost).where(ForumPost.thread_id == thread.id, ForumPost.id > after,
+                                ForumPost.depth > 0, ForumPost.status == PostStatus.PUBLISHED,
+                                ForumPost.deleted_at.is_(None), ForumPost.removed_at.is_(None))
         .order_by(ForumPost.id)))
 
 
-def _send(follow: ForumFollow, person: User, thread: ForumThread, now: datetime) -> bool:
+def _unmailed(follow: ForumFollow, thread: ForumThread,
+              standing: list[ForumPost] | None = None) -> list[ForumPost]:
+    """The replies since the person's last mail that still stand, others' only (from
+    `standing`, the thread's standing replies since an earlier point, when given)."""
+    replies = _standing_replies(thread, follow.mailed_up_to) if standing is None else standing
+    return [reply for reply in replies
+            if reply.id > follow.mailed_up_to and reply.author_id != follow.user_id]
+
+
+def _send(follow: ForumFollow, person: User, thread: ForumThread, now: datetime,
+          standing: list[ForumPost] | None = None) -> bool:
     """One mail holding every reply not mailed yet; False when there was none to send or a
     send running at the same moment already took them."""
-    replies = _unmailed(follow, thread)
+    replies = _unmailed(follow, thread, standing)
     if not replies:
         follow.held_since = None
         return False

@@ -85,13 +85,17 @@ class ThreadList:
     unread: dict[int, str] = field(default_factory=dict)  # thread id -> "new" or "unread"
 
 
+# A list of threads names their starters and last repliers: their names only.
+_NAMES = (selectinload(ForumThread.author).load_only(User.id, User.display_name),
+          selectinload(ForumThread.last_reply_by).load_only(User.id, User.display_name))
+
+
 def thread_list(category: ForumCategory, viewer=None, after: Cursor | None = None,
                 before: Cursor | None = None) -> ThreadList:
     """One page of a category's threads by last activity, from an index range (no OFFSET):
     `after` the previous page's last, or `before` the next page's first (going back)."""
     base = select(ForumThread).where(ForumThread.category_id == category.id,
-                                     ForumThread.pinned.is_(False)).options(
-        selectinload(ForumThread.author), selectinload(ForumThread.last_reply_by))
+                                     ForumThread.pinned.is_(False)).options(*_NAMES)
     key = (ForumThread.last_activity_at, ForumThread.id)
     # Row values: (a, b) < (x, y) is one range of the (category, pinned, activity, id) index.
     row = tuple_(*key)

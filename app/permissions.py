@@ -2,17 +2,17 @@
 from app.models.accounts import Role
 
 
-def _signed_in(user) -> bool:
+def is_signed_in(user) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
 def is_admin(user) -> bool:
-    return _signed_in(user) and user.role == Role.ADMIN
+    return is_signed_in(user) and user.role == Role.ADMIN
 
 
 def is_editor(user) -> bool:
     """Editors and admins review proposals."""
-    return _signed_in(user) and user.role in (Role.EDITOR, Role.ADMIN)
+    return is_signed_in(user) and user.role in (Role.EDITOR, Role.ADMIN)
 
 
 def can_manage_users(user) -> bool:
@@ -36,12 +36,12 @@ EDITOR_COPY_EDIT_STATES = ("in_review", "approved", "scheduled")
 
 def can_create_proposal(user) -> bool:
     """Leaders pitch stories; editors and admins may too."""
-    return _signed_in(user) and user.role in (Role.LEADER, Role.EDITOR, Role.ADMIN)
+    return is_signed_in(user) and user.role in (Role.LEADER, Role.EDITOR, Role.ADMIN)
 
 
 def can_view_proposal(user, proposal) -> bool:
     """The author always; editors once it has been submitted (a fresh draft is the author's alone)."""
-    if not _signed_in(user):
+    if not is_signed_in(user):
         return False
     if proposal.author_id == user.id:
         return True
@@ -51,7 +51,7 @@ def can_view_proposal(user, proposal) -> bool:
 def can_edit_proposal(user, proposal) -> bool:
     """Authors edit drafts and proposals sent back; editors make copy edits while reviewing."""
     from app.editorial.workflow import author_can_edit
-    if not _signed_in(user):
+    if not is_signed_in(user):
         return False
     if proposal.author_id == user.id and author_can_edit(proposal.state):
         return True
@@ -65,7 +65,7 @@ def can_comment(user, proposal) -> bool:
 
 def can_change_comment(user, comment) -> bool:
     """Only the writer edits or deletes a comment, and only while it is not deleted."""
-    return (_signed_in(user) and comment.writer_id == user.id and comment.deleted_at is None)
+    return (is_signed_in(user) and comment.writer_id == user.id and comment.deleted_at is None)
 
 
 # Leader directory --------------------------------------------------------------------------
@@ -74,11 +74,11 @@ def can_change_comment(user, comment) -> bool:
 
 def can_have_profile(user) -> bool:
     """Leaders keep a directory profile; admins may make one too (to try the site)."""
-    return _signed_in(user) and user.role in (Role.LEADER, Role.ADMIN)
+    return is_signed_in(user) and user.role in (Role.LEADER, Role.ADMIN)
 
 
 def _owns(user, profile) -> bool:
-    return _signed_in(user) and profile.user_id == user.id
+    return is_signed_in(user) and profile.user_id == user.id
 
 
 def can_view_profile(user, profile) -> bool:
@@ -97,12 +97,12 @@ def can_see_exact_location(user, profile) -> bool:
 
 def can_contact(user, profile) -> bool:
     """Signed-in visitors with a confirmed email, to leaders who accept messages, not themselves."""
-    return (_signed_in(user) and user.is_verified and not _owns(user, profile)
+    return (is_signed_in(user) and user.is_verified and not _owns(user, profile)
             and profile.contact_enabled and profile.is_public)
 
 
 def can_apply_to_lead(user) -> bool:
-    return _signed_in(user) and user.role == Role.MEMBER
+    return is_signed_in(user) and user.role == Role.MEMBER
 
 
 def can_manage_directory(user) -> bool:
@@ -115,11 +115,11 @@ def can_manage_directory(user) -> bool:
 
 def can_read_category(user, category) -> bool:
     """Everyone reads the open categories; members-only ones need an account."""
-    return not category.members_only or _signed_in(user)
+    return not category.members_only or is_signed_in(user)
 
 
 def is_steward(user, category) -> bool:
-    return _signed_in(user) and any(person.id == user.id for person in category.stewards)
+    return is_signed_in(user) and any(person.id == user.id for person in category.stewards)
 
 
 def can_moderate(user, category) -> bool:
@@ -129,7 +129,7 @@ def can_moderate(user, category) -> bool:
 
 def can_post_in_forum(user) -> bool:
     """Writing in the forum: a logged-in person whose email is confirmed."""
-    return _signed_in(user) and user.is_verified
+    return is_signed_in(user) and user.is_verified
 
 
 def can_reply(user, thread) -> bool:
@@ -138,9 +138,15 @@ def can_reply(user, thread) -> bool:
             and (not thread.locked or can_moderate(user, thread.category)))
 
 
+def can_appreciate(user, post) -> bool:
+    """Someone else's published message that stands, by a person who may write here."""
+    return (can_post_in_forum(user) and post.author_id != user.id and not post.is_gone
+            and post.status == "published")
+
+
 def can_edit_post(user, post) -> bool:
     """The writer edits their own message while it stands (not deleted nor removed)."""
-    return _signed_in(user) and post.author_id == user.id and not post.is_gone
+    return is_signed_in(user) and post.author_id == user.id and not post.is_gone
 
 
 def can_delete_post(user, post) -> bool:
@@ -149,7 +155,7 @@ def can_delete_post(user, post) -> bool:
 
 def can_see_versions(user, post) -> bool:
     """A message's earlier versions: its writer and the category's moderators."""
-    return _signed_in(user) and (post.author_id == user.id or can_moderate(user, post.thread.category))
+    return is_signed_in(user) and (post.author_id == user.id or can_moderate(user, post.thread.category))
 
 
 def can_manage_forum(user) -> bool:

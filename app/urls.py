@@ -19,15 +19,22 @@ def host_name(host: str) -> str:
     return match["name"].lower() if match else ""
 
 
+def _adapter():
+    site = urlsplit(current_app.config["SITE_URL"])
+    return current_app.url_map.bind(site.netloc, script_name=site.path or "/", url_scheme=site.scheme)
+
+
 def site_url(endpoint: str, **values) -> str:
     """A page's absolute address on SITE_URL: the same in a request, in mail and from cron.
 
     Built from the URL map rather than the request, so a forged Host header cannot reach it.
     """
-    site = urlsplit(current_app.config["SITE_URL"])
-    adapter = current_app.url_map.bind(site.netloc, script_name=site.path or "/",
-                                       url_scheme=site.scheme)
-    return adapter.build(endpoint, values, force_external=True)
+    return _adapter().build(endpoint, values, force_external=True)
+
+
+def site_path(endpoint: str, **values) -> str:
+    """A page's address without scheme and host (an in-app link), in a request or from cron."""
+    return _adapter().build(endpoint, values)
 
 
 def init_app(app: Flask) -> None:

@@ -1,7 +1,6 @@
 """What editorial tells people: its kinds of notification, and who is told of each step."""
 from __future__ import annotations
 
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
 from app.editorial.workflow import ACTION_SPECS, Action
@@ -11,7 +10,7 @@ from app.models.editorial import Proposal
 from app.notifications.kinds import Kind
 from app.notifications.services import notify
 from app.permissions import is_editor
-from app.urls import site_url
+from app.urls import site_path, site_url
 
 PROPOSAL_SUBMITTED = Kind(
     "proposal_submitted", "Email me when a proposal is sent or resent to the editors",
@@ -30,14 +29,6 @@ COMMENT = Kind("comment", "Someone comments on a proposal you write or review") 
 KINDS = (PROPOSAL_SUBMITTED, PROPOSAL_DECISION, POST_PUBLISHED, COMMENT)
 
 
-def path(endpoint: str, **values) -> str:
-    """A page's path for an in-app link, also from the command line (publish-due)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    with current_app.test_request_context():
-        return url_for(endpoint, **values)
-
-
 def _editors() -> list[User]:
     editors = list(db.session.scalars(select(User).where(User.role == Role.EDITOR,
                                                          User.active.is_(True))))
@@ -54,7 +45,7 @@ def tell_editors(proposal: Proposal, action: Action, sender: User | None = None,
             continue
         notify(editor, PROPOSAL_SUBMITTED.name,
                f"{proposal.author.display_name} {verb} “{proposal.title}”.",
-               path("editorial.show", proposal_id=proposal.id),
+               site_path("editorial.show", proposal_id=proposal.id),
                subject=f"Proposal {verb}: {proposal.title}", proposal=proposal, verb=verb,
                link=site_url("editorial.show", proposal_id=proposal.id))
 
@@ -64,7 +55,7 @@ def tell_author_decision(proposal: Proposal, action: Action, editor: User | None
     what = ACTION_SPECS[action].decision  # completes "Eda Editor ...": "approved your pitch"
     name = editor.display_name if editor else "The editors"
     notify(proposal.author, PROPOSAL_DECISION.name, f"{name} {what}: “{proposal.title}”.",
-           path("editorial.show", proposal_id=proposal.id),
+           site_path("editorial.show", proposal_id=proposal.id),
            subject=f"{name} {what}: {proposal.title}", proposal=proposal, editor_name=name,
            what=what, note=note, action=action.value,
            link=site_url("editorial.show", proposal_id=proposal.id))
@@ -73,13 +64,13 @@ def tell_author_decision(proposal: Proposal, action: Action, editor: User | None
 def tell_author_published(proposal: Proposal, action: Action | None = None,
                           editor: User | None = None, note: str | None = None) -> None:
     notify(proposal.author, POST_PUBLISHED.name, f"Your post “{proposal.title}” is live.",
-           path("blog.post", slug=proposal.slug),
+           site_path("blog.post", slug=proposal.slug),
            subject=f"Your post is live: {proposal.title}", proposal=proposal,
            link=site_url("blog.post", slug=proposal.slug))
 
 
 def tell_about_comment(proposal: Proposal, comment, writer: User) -> None:
-    link = path("editorial.show", proposal_id=proposal.id) + f"#comment-{comment.id}"
+    link = site_path("editorial.show", proposal_id=proposal.id) + f"#comment-{comment.id}"
     others = {proposal.author} | ({proposal.editor} if proposal.editor else set())
     for person in others - {writer}:
         notify(person, COMMENT.name, f"{writer.display_name} commented on “{proposal.title}”.",

@@ -59,9 +59,9 @@ def forget_user(user: User) -> None:
     db.session.execute(update(ForumThread).where(ForumThread.author_id == user.id).values(author_id=None))
     db.session.execute(update(ForumThread).where(ForumThread.last_reply_by_id == user.id)
                        .values(last_reply_by_id=None))
-    for post_id in db.session.scalars(select(ForumAppreciation.post_id).where(ForumAppreciation.user_id == user.id)):
-        db.session.execute(update(ForumPost).where(ForumPost.id == post_id)
-                           .values(appreciation_count=ForumPost.appreciation_count - 1))
+    given = select(ForumAppreciation.post_id).where(ForumAppreciation.user_id == user.id)
+    db.session.execute(update(ForumPost).where(ForumPost.id.in_(given))
+                       .values(appreciation_count=ForumPost.appreciation_count - 1))
     for model in (ForumAppreciation, ForumBookmark, ForumDraft, ForumFollow, ForumCategoryFollow,
                   ForumSteward, ForumMember):
         db.session.execute(delete(model).where(model.user_id == user.id))

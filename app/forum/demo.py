@@ -11,7 +11,6 @@ from app.auth import services as accounts
 from app.extensions import db
 from app.forum import members, moderation, posting
 from app.forum.guidelines_text import DEMO_GUIDELINES
-from app.models.accounts import Role
 from app.models.forum import ForumAppreciation, ForumCategory, ForumPost, ForumSteward
 from app.models.mail import OutboxMessage
 

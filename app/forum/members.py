@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import current_app, g, has_app_context, has_request_context, url_for
+from flask import g, has_app_context
 
 from sqlalchemy import func, select
 
@@ -15,6 +15,7 @@ from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.forum import ForumMember, Guidelines
 from app.text.markdown import slugify
+from app.urls import site_path
 
 HANDLE_LENGTH = 60
 # @handle in a message: not inside a word, an address or a link's path.
@@ -103,20 +104,9 @@ def suggestions(typed: str, limit: int = 8) -> list[dict]:
     for row in by_handles:
         if row.user.active:
             people.setdefault(row.user_id, row.user)
-    return [{"handle": handle_of(person), "name": person.display_name}
-            for person in list(people.values())[:limit]]
-
-
-def mentioned(body: str) -> list[User]:
-    """The people a message names with @handle (at most MAX_MENTIONS, each once)."""
-    people: dict[int, User] = {}
-    for handle in dict.fromkeys(match.lower() for match in MENTION.findall(body or "")):
-        person = by_handle(handle)
-        if person is not None:
-            people.setdefault(person.id, person)
-        if len(people) == MAX_MENTIONS:
-            break
-    return list(people.values())
+    chosen = list(people.values())[:limit]
+    remember_handles({person.id for person in chosen})
+    return [{"handle": handle_of(person), "name": person.display_name} for person in chosen]
 
 
 def linked_mentions(body: str) -> str:
@@ -125,16 +115,8 @@ def linked_mentions(body: str) -> str:
         person = by_handle(match.group(1))
         if person is None:
             return match.group(0)
-        return f"[@{match.group(1)}]({_person_path(match.group(1).lower())})"
+        return f"[@{match.group(1)}]({site_path('forum.person', handle=match.group(1).lower())})"
     return MENTION.sub(link, body or "") if "@" in (body or "") else body or ""
-
-
-def _person_path(handle: str) -> str:
-    """A person's forum page, also when a message is written from the command line (the demo)."""
-    if has_request_context():
-        return url_for("forum.person", handle=handle)
-    with current_app.test_request_context():
-        return url_for("forum.person", handle=handle)
 
 
 def posting_paused_until(user: User):

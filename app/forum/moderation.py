@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import url_for
 from sqlalchemy import and_, exists, select, true, update
 from sqlalchemy.orm import selectinload
 
 from app import permissions
 from app.database import insert_unique, lock_row
 from app.extensions import db
-from app.forum import members, posting
+from app.forum import members, posting, reading
 from app.forum.moderation_kinds import FORUM_MODERATION
 from app.models.accounts import User
 from app.models.base import utcnow
@@ -20,6 +19,7 @@ from app.models.forum import (
     ForumFlag, ForumPost, ForumSteward, ForumThread, ModerationAction, PostStatus,
 )
 from app.notifications.services import notify
+from app.urls import site_path
 
 NOTE_MAX = 500
 APPEAL_MAX = 2000
@@ -48,10 +48,6 @@ class NotAllowed(ModerationError):
 
 # Who moderates where ----------------------------------------------------------------------
 
-def _signed_in(user: User | None) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False))
-
-
 def _moderated(user: User, category_column):
     """A condition on a category id column: the categories this person moderates."""
     if permissions.is_admin(user):
@@ -64,7 +60,7 @@ def moderates_anything(user: User) -> bool:
     """Admins, and stewards of at least one category: they have a moderation page."""
     if permissions.is_admin(user):
         return True
-    return _signed_in(user) and bool(db.session.scalar(
+    return permissions.is_signed_in(user) and bool(db.session.scalar(
         select(exists().where(ForumSteward.user_id == user.id))))
 
 
@@ -87,10 +83,6 @@ def _change_once(model, row_id: int, condition, **values) -> bool:
     same button at once make one change and one line in the log."""
     changed = db.session.execute(update(model).where(model.id == row_id, condition).values(**values))
     return changed.rowcount == 1
-
-
-def _post_path(post: ForumPost) -> str:
-    return url_for("forum.post", thread_id=post.thread_id, post_id=post.id)
 
 
 def _tell(person: User | None, actor: User, message: str, path: str) -> None:
@@ -191,11 +183,11 @@ def remove(user: User, post: ForumPost, item: int | None, note: str = "") -> Non
                        .values(resolved_at=now, resolution="removed"))
     _log(user, "remove", post.thread, post=post, subject_id=post.author_id, item=item, note=note)
     _tell(post.author, user, f"A steward removed your message: it broke {members.item_title(item)}. "
-                             "You can appeal once.", _post_path(post))
+                             "You can appeal once.", reading.post_path(post))
 
 
 def can_appeal(user: User, post: ForumPost) -> bool:
-    return (_signed_in(user) and post.author_id == user.id
+    return (permissions.is_signed_in(user) and post.author_id == user.id
             and post.removed_at is not None)
 
 
@@ -241,7 +233,7 @@ def answer_appeal(user: User, post: ForumPost, note: str) -> None:
     if not waiting:
         raise ModerationError("This appeal was already answered.")
     _log(user, "answer_appeal", post.thread, post=post, subject_id=post.author_id, note=note)
-    _tell(post.author, user, f"A steward answered your appeal: {note}", _post_path(post))
+    _tell(post.author, user, f"A steward answered your appeal: {note}", reading.post_path(post))
 
 
 # Held messages ---------------------------------------------------------------------------
@@ -258,7 +250,7 @@ def approve(user: User, post: ForumPost) -> None:
     posting.publish(post)
     _log(user, "approve", post.thread, post=post, subject_id=post.author_id)
     _tell(post.author, user, "A steward approved your message: it is now in the forum.",
-          _post_path(post))
+          reading.post_path(post))
 
 
 def reject(user: User, post: ForumPost, note: str = "") -> None:
@@ -269,7 +261,7 @@ def reject(user: User, post: ForumPost, note: str = "") -> None:
         raise ModerationError("This message is no longer waiting: someone already decided on it.")
     _log(user, "reject", post.thread, post=post, subject_id=post.author_id, note=note)
     _tell(post.author, user, "A steward decided not to publish your message"
-                             + (f": {note}" if note else "."), url_for("forum.guidelines"))
+                             + (f": {note}" if note else "."), site_path("forum.guidelines"))
 
 
 # Threads ---------------------------------------------------------------------------------
@@ -341,7 +333,7 @@ def pause(user: User, person: User, days: int | None, note: str = "",
          note=f"{length} {note}".strip())
     _tell(person, user, f"A steward paused your posting in the forum until "
                         f"{until:%-d %B %Y, %H:%M} UTC" + (f": {note}" if note else "."),
-          url_for("forum.guidelines"))
+          site_path("forum.guidelines"))
     return until
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app import permissions
 from app.auth.forms import ConfirmForm
 from app.extensions import db
-from app.forum import members, moderation
+from app.forum import members, moderation, reading
 from app.forum.blueprint import bp
 from app.forum.moderation_forms import AppealForm, FlagForm, NoteForm, PauseForm, RemoveForm
 from app.models.accounts import User
@@ -20,10 +20,6 @@ def _back(default: str | None = None):
     """After a step: the page it was taken from (a safe `next` on this site), else the queue."""
     going = request.form.get("next") or request.args.get("next")
     return redirect(going if is_safe_next(going) else default or url_for("forum.moderation"))
-
-
-def _post_link(post: ForumPost) -> str:
-    return url_for("forum.post", thread_id=post.thread_id, post_id=post.id)
 
 
 def _moderated(post_or_thread):
@@ -96,9 +92,9 @@ def flag(post_id):
             db.session.commit()
             flash("Thank you. Your flag went to the stewards: they will look at this message.",
                   "success")
-            return _back(_post_link(post))
+            return _back(reading.post_path(post))
     return render_template("forum/flag.html", post=post, form=form, already=already,
-                           post_link=_post_link(post))
+                           post_link=reading.post_path(post))
 
 
 @bp.post("/forum/moderation/flags/<int:flag_id>/dismiss")
@@ -134,7 +130,7 @@ def remove_post(post_id):
                   "that they can appeal.", "success")
             return _back()
     gone_meanwhile = request.method == "POST" and not moderation.can_be_flagged(post)
-    return render_template("forum/remove.html", post=post, form=form, post_link=_post_link(post),
+    return render_template("forum/remove.html", post=post, form=form, post_link=reading.post_path(post),
                            flags=moderation.open_flags_on(post)), 409 if gone_meanwhile else 200
 
 
@@ -161,7 +157,7 @@ def appeal(post_id):
     elif post.appealed_at is not None and request.method == "POST":
         form.form_errors.append("You already appealed this removal. Each removal can be "
                                 "appealed once; a steward will answer it.")
-    return render_template("forum/appeal.html", post=post, form=form, post_link=_post_link(post),
+    return render_template("forum/appeal.html", post=post, form=form, post_link=reading.post_path(post),
                            broke=post.removed_reason or members.item_title(post.removed_item),
                            answer=moderation.answer_of(post))
 

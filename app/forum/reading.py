@@ -6,16 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import permissions
 from app.forum import members
 from app.extensions import db
+from app.urls import site_path
 from app.models.accounts import User
 from app.models.forum import (
-    ForumAppreciation, ForumBookmark, ForumCategory, ForumFollow, ForumMember, ForumPost, ForumThread,
+    ForumAppreciation, ForumBookmark, ForumCategory, ForumFollow, ForumPost, ForumThread,
     PostStatus,
 )
 
@@ -42,14 +43,6 @@ def category_by_slug(slug: str) -> ForumCategory | None:
     if not slug or len(slug) > 80:
         return None
     return db.session.scalar(select(ForumCategory).where(ForumCategory.slug == slug))
-
-
-def moderated_categories(user) -> list[ForumCategory]:
-    """The categories this person moderates: all for admins, their own for stewards."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    found = db.session.scalars(select(ForumCategory).order_by(ForumCategory.position)).all()
-    return [category for category in found if permissions.can_moderate(user, category)]
 
 
 # A category's threads ---------------------------------------------------------------------
@@ -259,15 +252,33 @@ def _descendants(post: ForumPost, posts: list[ForumPost]) -> set[int]:
     return wanted
 
 
-def flat_page(thread: ForumThread, viewer, after: int = 0) -> tuple[list[ForumPost], int | None]:
-    """Replies in the order they were written, FLAT_PER_PAGE at a time after reply `after`;
-    and where the next page starts."""
+@dataclass
+class FlatPage:
+    posts: list[ForumPost]
+    next_after: int | None  # where the next page starts
+    answered: dict[int, ForumPost]  # an answer's id -> the reply it answers (not the opening)
+
+
+def flat_page(thread: ForumThread, viewer, after: int = 0) -> FlatPage:
+    """Replies in the order they were written, FLAT_PER_PAGE at a time after reply `after`,
+    with the replies they answer (those before this page read in one more statement)."""
     posts = _load(select(ForumPost).where(ForumPost.thread_id == thread.id,
                                           ForumPost.top_position > 0, ForumPost.id > after)
                   .limit(FLAT_PER_PAGE + 1))
     more = len(posts) > FLAT_PER_PAGE
     posts = posts[:FLAT_PER_PAGE]
-    return [post for post in posts if visible(post, viewer)], (posts[-1].id if more else None)
+    by_id = {post.id: post for post in posts}
+    earlier = {post.parent_id for post in posts if post.depth > 1} - by_id.keys()
+    if earlier:
+        by_id.update((post.id, post) for post in _load(select(ForumPost).where(ForumPost.id.in_(earlier))))
+    return FlatPage([post for post in posts if visible(post, viewer)],
+                    posts[-1].id if more else None,
+                    {post.id: by_id[post.parent_id] for post in posts if post.depth > 1})
+
+
+def post_path(post: ForumPost) -> str:
+    """A message's permalink, for links in pages and in the app's notifications."""
+    return site_path("forum.post", thread_id=post.thread_id, post_id=post.id)
 
 
 def page_of(post: ForumPost) -> int:
@@ -328,8 +339,3 @@ def recent_by(user: User, viewer, limit: int = 10) -> list[ForumPost]:
         .options(selectinload(ForumPost.thread).selectinload(ForumThread.category))
         .order_by(ForumPost.created_at.desc()).limit(limit * 3)).all()
     return [post for post in posts if permissions.can_read_category(viewer, post.thread.category)][:limit]
-
-
-def counts_of(category_ids: list[int]) -> dict[int, int]:
-    return dict(db.session.execute(select(ForumThread.category_id, func.count()).where(
-        ForumThread.category_id.in_(category_ids)).group_by(ForumThread.category_id)).all())

@@ -11,17 +11,17 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
-from app import kept, mail, permissions
+from app import kept, permissions
 from app.auth.forms import ConfirmForm
-from app.database import insert_unique, writes_on_get
+from app.database import writes_on_get
 from app.extensions import db, limiter
-from app.forum import drafts, members, moderation, posting, reading, telling
+from app.forum import drafts, marks, members, moderation, posting, reading, telling
 from app.forum.blueprint import bp
 from app.forum.drawing import MessageView, VisitorPages, visitor_pages
 from app.forum.forms import EditForm, MessageForm, StewardMessageForm, ThreadForm
 from app.forum.posting import Refused, StalePost
 from app.models.forum import (
-    ForumAppreciation, ForumBookmark, ForumPost, ForumPostVersion, ForumThread,
+    ForumPost, ForumPostVersion, ForumThread,
 )
 from app.params import page_number, whole_number
 from app.security import is_safe_next
@@ -51,7 +51,7 @@ def forum_html(post: ForumPost) -> Markup:
 
 @bp.app_template_global()
 def forum_post_url(post: ForumPost) -> str:
-    return url_for("forum.post", thread_id=post.thread_id, post_id=post.id)
+    return reading.post_path(post)
 
 
 @bp.app_template_global()
@@ -78,11 +78,6 @@ def guideline_items():
 @bp.app_template_global()
 def needs_guidelines() -> bool:
     return current_user.is_authenticated and members.needs_to_accept(current_user)
-
-
-@bp.app_template_global()
-def post_parent(post: ForumPost) -> ForumPost | None:
-    return db.session.get(ForumPost, post.parent_id) if post.parent_id else None
 
 
 @bp.app_template_global()
@@ -172,19 +167,20 @@ def thread(thread_id, slug=None):
             return kept
     if request.args.get("view") == "flat":
         after = whole_number(request.args.get("after"), low=0) or 0
-        posts, next_after = reading.flat_page(found, current_user, after)
-        page = None
+        flat = reading.flat_page(found, current_user, after)
+        posts, next_after, page = flat.posts, flat.next_after, None
         opening = db.session.scalar(select(ForumPost).where(ForumPost.thread_id == found.id,
                                                             ForumPost.top_position == 0))
         shown = [opening] + posts
     else:
         page = reading.thread_page(found, current_user, page_number())
-        opening, posts, next_after = page.opening, None, None
+        opening, posts, next_after, flat = page.opening, None, None, None
         shown = [opening] + _flatten(page.nodes)
     appreciated, bookmarked = reading.viewer_marks(current_user, shown)
     reading.mark_read(current_user, found)
     page_html = render_template(
         "forum/thread.html", thread=found, page=page, opening=opening, flat_posts=posts,
+        answered=flat.answered if flat else {},
         next_after=next_after, appreciated=appreciated, bookmarked=bookmarked,
         following=current_user.is_authenticated and telling.is_following(current_user, found),
         reply_form=_reply_form(found, opening) if permissions.can_reply(current_user, found) else None,
@@ -333,9 +329,8 @@ def reply(thread_id, post_id):
         form = _reply_form(thread, parent)
         if request.args.get("quote") and not form.body.data and not parent.is_gone:
             form.body.data = _quoted(parent)
-    return render_template("forum/reply.html", thread=thread, parent=parent, form=form,
-                           needs_guidelines=needs_guidelines(), place=place,
-                           guidelines=members.items()), 200 if not form.errors and not form.form_errors else 422
+    refused = form.errors or form.form_errors
+    return render_template("forum/reply.html", thread=thread, parent=parent, form=form), 422 if refused else 200
 
 
 def _quoted(post: ForumPost) -> str:
@@ -431,29 +426,12 @@ def _back(found: ForumPost):
 @login_required
 def appreciate(post_id):
     found = _readable_post(post_id)
-    if ConfirmForm().validate_on_submit() and not found.is_gone and found.author_id != current_user.id:
-        if permissions.can_post_in_forum(current_user):
-            toggle_appreciation(found)
-            db.session.commit()
+    if ConfirmForm().validate_on_submit():
+        marks.toggle_appreciation(current_user, found)
+        db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return jsonify(count=found.appreciation_count)
     return _back(found)
-
-
-def toggle_appreciation(found: ForumPost) -> None:
-    """One appreciation per person; the count moves with the rows, in one statement each."""
-    mine = db.session.get(ForumAppreciation, (found.id, current_user.id))
-    if mine is not None:
-        db.session.delete(mine)
-        db.session.flush()
-        step = -1
-    elif insert_unique(ForumAppreciation(post_id=found.id, user_id=current_user.id)):
-        step = 1
-    else:
-        return
-    db.session.execute(db.update(ForumPost).where(ForumPost.id == found.id).values(
-        appreciation_count=ForumPost.appreciation_count + step))
-    db.session.expire(found, ["appreciation_count"])
 
 
 @bp.get("/forum/posts/<int:post_id>/appreciations")
@@ -468,26 +446,17 @@ def appreciations(post_id):
 def bookmark(post_id):
     found = _readable_post(post_id)
     if ConfirmForm().validate_on_submit():
-        mine = db.session.get(ForumBookmark, (current_user.id, found.id))
-        if mine is not None:
-            db.session.delete(mine)
-            flash("Bookmark removed.", "success")
-        else:
-            insert_unique(ForumBookmark(user_id=current_user.id, post_id=found.id))
-            flash("Bookmarked: find it under Your bookmarks in the forum.", "success")
+        kept = marks.toggle_bookmark(current_user, found)
         db.session.commit()
+        flash("Bookmarked: find it under Your bookmarks in the forum." if kept
+              else "Bookmark removed.", "success")
     return _back(found)
 
 
 @bp.get("/forum/bookmarks")
 @login_required
 def bookmarks():
-    rows = db.session.scalars(select(ForumPost).join(ForumBookmark, ForumBookmark.post_id == ForumPost.id)
-                              .where(ForumBookmark.user_id == current_user.id)
-                              .order_by(ForumBookmark.created_at.desc()).limit(200)).all()
-    readable = [post for post in rows
-                if permissions.can_read_category(current_user, post.thread.category)]
-    return render_template("forum/bookmarks.html", posts=readable,
+    return render_template("forum/bookmarks.html", posts=marks.bookmarked(current_user),
                            drafts=drafts.of(current_user), confirm=ConfirmForm())
 
 
@@ -535,11 +504,7 @@ def message_steward(slug, user_id):
         return render_template("forum/confirm_first.html", category=category), 403
     form = StewardMessageForm()
     if form.validate_on_submit():
-        mail.queue(steward.email, f"{current_user.display_name} asks about {category.name}",
-                   "forum_steward_message", reply_to=current_user.email, kind="contact",
-                   sender=current_user, steward=steward, category=category,
-                   message=form.message.data.strip(),
-                   link=site_url("forum.category", slug=category.slug))
+        telling.message_steward(current_user, steward, category, form.message.data)
         db.session.commit()
         flash(f"Your message is on its way to {steward.display_name}. Their answer comes to "
               "your email.", "success")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 from sqlalchemy import func, or_, select, update
@@ -12,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import mail
 from app.database import get_or_create
 from app.extensions import db
-from app.forum import members
+from app.forum import members, reading
 from app.forum.notifications import (
     FORUM_FOLLOW, FORUM_MENTION, FORUM_REPLY, thread_unsubscribe_url,
 )
@@ -86,14 +85,17 @@ def published(post: ForumPost) -> None:
         _mail_followers(post, thread)
 
 
+def message_steward(sender: User, steward: User, category, message: str) -> None:
+    """"Questions about this forum? Message <steward>": by mail, answered by replying to it,
+    the steward's address never shown to the sender."""
+    mail.queue(steward.email, f"{sender.display_name} asks about {category.name}",
+               "forum_steward_message", reply_to=sender.email, kind="contact", sender=sender,
+               steward=steward, category=category, message=message.strip(),
+               link=site_url("forum.category", slug=category.slug))
+
+
 def writer_name(post: ForumPost) -> str:
     return post.author.display_name if post.author else "Someone"
-
-
-def _path(post: ForumPost) -> str:
-    """The reply's permalink without the site's address, for the in-app list."""
-    link = urlsplit(permalink(post))
-    return link._replace(scheme="", netloc="").geturl()
 
 
 def permalink(post: ForumPost) -> str:
@@ -110,7 +112,7 @@ def _tell_replied_to(post: ForumPost, thread: ForumThread) -> set[int]:
     if person is None or person.id == post.author_id or not _may_read(person, thread):
         return set()
     notify(person, FORUM_REPLY.name, f"{writer_name(post)} replied to you in “{thread.title}”",
-           _path(post))
+           reading.post_path(post))
     return {person.id}
 
 
@@ -151,7 +153,7 @@ def _tell_mentioned(post: ForumPost, thread: ForumThread, told: set[int]) -> Non
             continue
         if _may_read(person, thread):
             notify(person, FORUM_MENTION.name,
-                   f"{writer_name(post)} mentioned you in “{thread.title}”", _path(post))
+                   f"{writer_name(post)} mentioned you in “{thread.title}”", reading.post_path(post))
             told.add(person.id)
 
 

@@ -520,3 +520,15 @@ def test_visitors_see_every_change_at_once_though_their_pages_are_kept(app, clie
         db.session.commit()
     page = thread_html(client, thread_id)
     assert "7 appreciations" in page and "Locked: no new replies" in page
+
+
+def test_the_flat_view_names_the_reply_an_answer_answers_even_from_an_earlier_page(app, client, forum, monkeypatch):
+    from app.forum import reading
+    monkeypatch.setattr(reading, "FLAT_PER_PAGE", 1)
+    thread_id, opening = start_thread(app, forum["people"]["member"], forum["public"])
+    first = reply_to(app, forum["people"]["other"], opening, "Written first")
+    second = reply_to(app, forum["people"]["leader"], first, "Written second")
+    later = thread_html(client, thread_id, view="flat", after=first)
+    assert "Written second" in later and "Written first" not in later
+    assert f'in reply to <a href="/forum/threads/{thread_id}/posts/{first}">Oren Other</a>' in later
+    assert second

@@ -163,6 +163,46 @@ def can_manage_forum(user) -> bool:
     return is_admin(user)
 
 
+# Gatherings ---------------------------------------------------------------------------------
+# Gatherings (host_id, cohosts, state, host_ids()) and RSVPs (user_id, status) are duck-typed.
+
+def can_host_gathering(user) -> bool:
+    """Leaders host gatherings (editors and admins may too); a confirmed email first."""
+    return (is_signed_in(user) and user.is_verified
+            and user.role in (Role.LEADER, Role.EDITOR, Role.ADMIN))
+
+
+def is_gathering_host(user, gathering) -> bool:
+    """The host and the co-hosts."""
+    return is_signed_in(user) and user.id in gathering.host_ids()
+
+
+def can_manage_gathering(user, gathering) -> bool:
+    """Edit, publish, cancel, see the attendees and message them: the hosts, and admins."""
+    return is_admin(user) or is_gathering_host(user, gathering)
+
+
+def can_view_gathering(user, gathering) -> bool:
+    """Published and cancelled ones are public; a draft only to those who manage it."""
+    return str(gathering.state) != "draft" or can_manage_gathering(user, gathering)
+
+
+def can_rsvp(user, gathering) -> bool:
+    """A logged-in person with a confirmed email, to a published gathering not yet over."""
+    return (is_signed_in(user) and user.is_verified and str(gathering.state) == "published"
+            and not gathering.is_past)
+
+
+def can_see_meeting_link(user, gathering, rsvp=None) -> bool:
+    """The meeting link: hosts, and people whose RSVP is going (never anyone else)."""
+    if str(gathering.state) == "cancelled":
+        return False
+    if is_gathering_host(user, gathering):
+        return True
+    return (rsvp is not None and is_signed_in(user) and rsvp.user_id == user.id
+            and str(rsvp.status) == "going")
+
+
 ALL = {
     name: value for name, value in globals().items()
     if name.startswith(("can_", "is_")) and callable(value)

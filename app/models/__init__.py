@@ -8,5 +8,6 @@ def register() -> None:
     from app.geo import gazetteer, geocoder  # noqa: F401
     from app.models import editorial  # noqa: F401
     from app.models import forum  # noqa: F401
+    from app.models import gatherings  # noqa: F401
     from app.models import kept  # noqa: F401
     from app.models import notifications  # noqa: F401

@@ -53,6 +53,9 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The IANA zone times are shown in ("Europe/Berlin"); empty: not chosen yet (the browser's
+    # zone is proposed on the account page, and gatherings show their own zone).
+    time_zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"

@@ -1,0 +1,47 @@
+"""How gatherings read for the person looking: times in their own zone (their account's, or the
+gathering's own for visitors, whose browser then adds theirs: static/js/gatherings.js)."""
+from __future__ import annotations
+
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from app import permissions
+from app.gatherings import times
+from app.models.gatherings import Gathering
+
+
+def viewer_zone() -> str | None:
+    """The zone chosen in the person's account, if any."""
+    if permissions.is_signed_in(current_user) and times.is_zone(current_user.time_zone):
+        return current_user.time_zone
+    return None
+
+
+def time_label(gathering: Gathering, zone_name: str | None = None) -> times.TimeLabel:
+    place = ""
+    if gathering.mode.in_person and gathering.place_name:
+        place = gathering.place_name.split(",")[0].strip()
+    return times.label(gathering.starts_at, gathering.time_zone,
+                       zone_name if zone_name is not None else viewer_zone(), place=place)
+
+
+def when(gathering: Gathering) -> Markup:
+    """The start as a <time>: "Tue 3 Dec, 18:00 in Hartford (EST) · 00:00 your time (CET)".
+
+    Without an account zone, the browser's script adds "your time" (data-starts is UTC); the
+    text without it is the no-JavaScript fallback."""
+    label = time_label(gathering)
+    utc = gathering.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    yours = f' <span class="gathering-time__yours">· {escape(label.yours)}</span>' if label.yours else ""
+    script = "" if viewer_zone() else ' data-local-time'
+    return Markup(f'<time class="gathering-time" datetime="{utc}" data-starts="{utc}" '
+                  f'data-zone="{escape(gathering.time_zone)}"{script}>{escape(label.there)}</time>{yours}')
+
+
+def span(gathering: Gathering) -> str:
+    return times.span_label(gathering.starts_at, gathering.ends_at, gathering.time_zone)
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(gathering_when=when, gathering_span=span,
+                                 gathering_time_label=time_label)

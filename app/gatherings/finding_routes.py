@@ -1,0 +1,2 @@
+"""(being written)"""
+from app.gatherings.blueprint import bp  # noqa: F401

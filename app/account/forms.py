@@ -1,7 +1,7 @@
 """Forms for changing one's own password and email, and for leaving."""
 from flask_login import current_user
 from app.forms import Form
-from wtforms import BooleanField, PasswordField
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField
 from wtforms.validators import EqualTo, InputRequired, StopValidation
 
 from app.auth.forms import email_field, new_password_field
@@ -40,3 +40,14 @@ class DeleteAccountForm(Form):
                               "deleted, and that this cannot be undone",
                               validators=[InputRequired("Tick the box to confirm you "
                                                         "want to delete your account.")])
+
+
+class TimeZoneForm(Form):
+    """The zone times are shown in (gatherings); the browser's is proposed when none is chosen."""
+    time_zone = SelectField("Your time zone", choices=[], validate_choice=False,
+                            render_kw={"data-propose-zone": ""})
+
+    def load_choices(self) -> None:
+        from app.gatherings.times import zone_names
+        self.time_zone.choices = [SelectChoice("", "Not chosen: show each gathering in its own zone")] + [
+            SelectChoice(name, name.replace("_", " ")) for name in zone_names()]

@@ -1,11 +1,11 @@
 """Account settings for the signed-in person."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
 from app.account import services as leaving
 from app.auth import services, sessions
 from app.auth.forms import ConfirmForm
-from app.account.forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
+from app.account.forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm, TimeZoneForm
 from app.extensions import db
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -29,6 +29,27 @@ def change_password():
               "success")
         return redirect(url_for("account.settings"))
     return render_template("account/password.html", form=form)
+
+
+@bp.route("/time-zone", methods=["GET", "POST"])
+@login_required
+def time_zone():
+    from app.gatherings.times import is_zone
+    form = TimeZoneForm()
+    form.load_choices()
+    if request.method == "GET" and not form.kept_text_shown:
+        form.time_zone.data = current_user.time_zone
+    if form.validate_on_submit():
+        chosen = form.time_zone.data or ""
+        if chosen and not is_zone(chosen):
+            form.time_zone.errors = ["Choose a time zone from the list."]
+        else:
+            current_user.time_zone = chosen
+            db.session.commit()
+            flash(f"Times are shown in {chosen.replace('_', ' ')} now." if chosen else
+                  "Times are shown in each gathering's own zone now.", "success")
+            return redirect(url_for("account.settings"))
+    return render_template("account/time_zone.html", form=form)
 
 
 @bp.route("/email", methods=["GET", "POST"])

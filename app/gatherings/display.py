@@ -42,6 +42,23 @@ def span(gathering: Gathering) -> str:
     return times.span_label(gathering.starts_at, gathering.ends_at, gathering.time_zone)
 
 
+def moment(utc, gathering: Gathering) -> str:
+    """Another time of a gathering (a deadline, an offer's end) in the viewer's zone, else its own:
+    "Mon 2 Dec, 18:00 (CET)"."""
+    zone_name = viewer_zone() or gathering.time_zone
+    local = times.to_local(utc, zone_name)
+    return f"{times.day_label(local)}, {times.clock(local)} ({times.abbreviation(local)})"
+
+
+def deadline(gathering: Gathering) -> str:
+    return moment(gathering.rsvp_deadline, gathering) if gathering.rsvp_deadline else ""
+
+
+def offer_expiry(rsvp) -> str:
+    return moment(rsvp.offer_expires_at, rsvp.gathering) if rsvp.offer_expires_at else ""
+
+
 def init_app(app) -> None:
     app.jinja_env.globals.update(gathering_when=when, gathering_span=span,
-                                 gathering_time_label=time_label)
+                                 gathering_time_label=time_label, gathering_deadline=deadline,
+                                 gathering_offer_expiry=offer_expiry)

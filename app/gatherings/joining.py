@@ -84,7 +84,7 @@ def answer(user: User, gathering: Gathering, going: bool, *, show_name: bool = T
             return rsvp
         if rsvp.status == RsvpStatus.DECLINED:
             return rsvp
-        _leave(gathering, rsvp)
+        leave(gathering, rsvp)
         rsvp.answered_at = utcnow()
     db.session.flush()
     return rsvp
@@ -140,7 +140,7 @@ def _seat_or_queue(gathering: Gathering, rsvp: Rsvp) -> None:
         _count_waitlist(gathering, +1)
 
 
-def _leave(gathering: Gathering, rsvp: Rsvp) -> None:
+def leave(gathering: Gathering, rsvp: Rsvp) -> None:
     """The person no longer comes: their place (or waitlist spot) goes to the next person."""
     was = rsvp.status
     rsvp.status = RsvpStatus.NOT_GOING
@@ -237,7 +237,7 @@ def decline(rsvp: Rsvp, host: User) -> Rsvp:
     if rsvp.status == RsvpStatus.DECLINED:
         return rsvp
     if rsvp.status in HOLDS_A_PLACE or rsvp.status == RsvpStatus.WAITLISTED:
-        _leave(gathering, rsvp)
+        leave(gathering, rsvp)
     rsvp.status = RsvpStatus.DECLINED
     db.session.flush()
     notices.tell_answered(rsvp)

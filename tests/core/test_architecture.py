@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE = ("app.geo", "app.text", "app.editorial.workflow", "app.editorial.needs")
+PURE = ("app.geo", "app.text", "app.editorial.workflow", "app.editorial.needs", "app.gatherings.times")
 
 
 # Import cycles ------------------------------------------------------------------------------

@@ -76,6 +76,9 @@ def defaults(instance_path: str) -> dict:
         "FORUM_PACE": [(8, 10), (40, 60)],
         # The ceiling on posting requests (Flask-Limiter), far above anyone's pace.
         "FORUM_POST_RATE_LIMIT": "30 per minute;300 per hour",
+        # Per person, "Message the attendees" requests (a ceiling above the 3 a gathering and
+        # 10 a host a day the service counts).
+        "GATHERING_MESSAGE_RATE_LIMIT": "20 per hour",
         "PROXY_FIX": 0,
         "CSP_IMG_SRC": ["'self'", "data:"],
         "CSP_SCRIPT_SRC": ["'self'"],

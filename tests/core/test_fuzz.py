@@ -189,7 +189,7 @@ def app_config(app_config):
                       BLOG_PER_PAGE=2, SQLALCHEMY_ENGINE_OPTIONS={},
                       **{name: unlimited for name in (
                           "LOGIN_RATE_LIMIT", "RESET_RATE_LIMIT", "REGISTER_RATE_LIMIT",
-                          "API_RATE_LIMIT", "SEARCH_RATE_LIMIT")})
+                          "API_RATE_LIMIT", "SEARCH_RATE_LIMIT", "GATHERING_MESSAGE_RATE_LIMIT")})
     return app_config
 
 

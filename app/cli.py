@@ -9,6 +9,7 @@ from app.auth import services as accounts
 from app.auth.passwords import password_problem
 from app.extensions import db
 from app.forum.cli import forum_cli
+from app.gatherings.cli import gatherings_cli
 from app.models.accounts import Role, User
 
 ROLE_CHOICE = click.Choice([role.value for role in Role])
@@ -161,7 +162,8 @@ def geo_rename_towns():
 
 
 def init_app(app: Flask) -> None:
-    for command in (users_cli, seed_demo, mail_cli, geo_cli, editorial_cli, forum_cli):
+    for command in (users_cli, seed_demo, mail_cli, geo_cli, editorial_cli, forum_cli,
+                    gatherings_cli):
         app.cli.add_command(command)
     from app import backup
     backup.init_app(app)  # `flask db backup`, beside `db upgrade`

@@ -17,6 +17,10 @@ from app.forum import demo as forum_demo
 from app.forum import notifications as forum_notifications
 from app.forum import sitemap as forum_sitemap
 from app.forum.moderation_kinds import MODERATION_KINDS
+from app.gatherings import data as gathering_data
+from app.gatherings import demo as gathering_demo
+from app.gatherings import notifications as gathering_notifications
+from app.gatherings import sitemap as gathering_sitemap
 from app.models.accounts import User
 from app.notifications import services as notifications
 from app.notifications.kinds import Kind
@@ -60,6 +64,10 @@ FEATURES: tuple[Feature, ...] = (
     Feature("forum", export_data=forum_data.export_data, forget_user=forum_data.forget_user,
             sitemap_parts=forum_sitemap.sitemap_parts, seed_demo=forum_demo.seed_forum,
             notification_kinds=forum_notifications.KINDS + MODERATION_KINDS),
+    Feature("gatherings", export_data=gathering_data.export_data,
+            forget_user=gathering_data.forget_user, sitemap_entries=gathering_sitemap.sitemap_entries,
+            seed_demo=gathering_demo.seed_gatherings,
+            notification_kinds=gathering_notifications.KINDS),
     Feature("notifications", export_data=notifications.export_data,
             forget_user=notifications.forget_user),
 )

@@ -6,7 +6,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app import permissions
-from app.gatherings import times
+from app.gatherings import notices, times
 from app.models.gatherings import Gathering
 
 
@@ -18,15 +18,13 @@ def viewer_zone() -> str | None:
 
 
 def time_label(gathering: Gathering, zone_name: str | None = None) -> times.TimeLabel:
-    place = ""
-    if gathering.mode.in_person and gathering.place_name:
-        place = gathering.place_name.split(",")[0].strip()
     return times.label(gathering.starts_at, gathering.time_zone,
-                       zone_name if zone_name is not None else viewer_zone(), place=place)
+                       zone_name if zone_name is not None else viewer_zone(), place=notices.town(gathering))
 
 
-def when(gathering: Gathering) -> Markup:
-    """The start as a <time>: "Tue 3 Dec, 18:00 in Hartford (EST) · 00:00 your time (CET)".
+def when(gathering: Gathering, *, until: bool = False) -> Markup:
+    """The start as a <time>: "Tue 3 Dec, 18:00 in Hartford (EST) · 00:00 your time (CET)";
+    until=True adds the end in the gathering's own zone ("…(EST), until 19:30").
 
     Without an account zone, the browser's script adds "your time" (data-starts is UTC); the
     text without it is the no-JavaScript fallback."""
@@ -34,8 +32,16 @@ def when(gathering: Gathering) -> Markup:
     utc = gathering.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     yours = f' <span class="gathering-time__yours">· {escape(label.yours)}</span>' if label.yours else ""
     script = "" if viewer_zone() else ' data-local-time'
+    end = f", until {escape(end_label(gathering))}" if until else ""
     return Markup(f'<time class="gathering-time" datetime="{utc}" data-starts="{utc}" '
-                  f'data-zone="{escape(gathering.time_zone)}"{script}>{escape(label.there)}</time>{yours}')
+                  f'data-zone="{escape(gathering.time_zone)}"{script}>{escape(label.there)}{end}</time>{yours}')
+
+
+def end_label(gathering: Gathering) -> str:
+    """"19:30", or "Wed 4 Dec 01:00" when it ends another day (in the gathering's zone)."""
+    start = times.to_local(gathering.starts_at, gathering.time_zone)
+    end = times.to_local(gathering.ends_at, gathering.time_zone)
+    return times.clock(end) if start.date() == end.date() else f"{times.day_label(end)} {times.clock(end)}"
 
 
 def span(gathering: Gathering) -> str:

@@ -77,6 +77,8 @@ def answer(user: User, gathering: Gathering, going: bool, *, show_name: bool = T
         rsvp.answered_at = utcnow()
         if gathering.approval_required:
             rsvp.status = RsvpStatus.PENDING
+            db.session.flush()
+            notices.tell_hosts_request(rsvp)
         else:
             _seat_or_queue(gathering, rsvp)
     else:

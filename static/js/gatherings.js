@@ -46,5 +46,11 @@
     };
     form.querySelectorAll("input[name=mode]").forEach(function (input) { input.addEventListener("change", show); });
     show();
+    var repeat = form.querySelector("select[name=repeat]"), count = form.querySelector("[data-when-repeat]");
+    if (repeat && count) {
+      var showCount = function () { count.hidden = !repeat.value; };
+      repeat.addEventListener("change", showCount);
+      showCount();
+    }
   }
 })();

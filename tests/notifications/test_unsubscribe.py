@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.editorial.services import DEFAULT_CHECKLIST
 from app.editorial.workflow import Stage, State
 from app.extensions import db
+from app.gatherings import notifications as gathering_notifications
 from app.models.accounts import User
 from app.models.editorial import Proposal
 from app.models.mail import OutboxMessage
@@ -67,8 +68,10 @@ def test_every_kind_that_mails_carries_its_own_one_click_link(app, client, peopl
                                                               make_proposal, mailbox):
     received = _one_mail_of_every_kind(app, client, people, act_as, make_proposal, mailbox)
     with app.app_context():
-        # A forum thread's mail carries that thread's own one-click link (tests/forum).
-        assert set(received) == {kind.name for kind in kinds().with_mail()} - {"forum_follow"}, \
+        # A forum thread's mail carries that thread's own one-click link (tests/forum); the
+        # gatherings' kinds are walked in tests/gatherings/test_notices.py.
+        assert set(received) == {kind.name for kind in kinds().with_mail()} - {"forum_follow"} - {
+            kind.name for kind in gathering_notifications.KINDS}, \
             "every kind that sends mail is walked here"
         recipients = {"proposal_submitted": people.editor, "proposal_decision": people.author,
                       "post_published": people.author}

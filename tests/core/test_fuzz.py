@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
+from sqlalchemy import select
 from flask import got_request_exception
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import AnyConverter
@@ -228,15 +229,42 @@ def world(app, make_user, make_proposal):
                                             message=f"Note {number}", link="/blog")
                                for person in people.values())
         db.session.commit()
+        comment_id, application_id, area_id, program_id = comment.id, application.id, area.id, program.id
+        profile_slug, first_post_slug = profile.slug, db.session.get(Proposal, published[0]).slug
+        author_token = verification_token(db.session.get(User, author.id))
+    # The forum and the gatherings: a thread with an answer, a published gathering with a
+    # waitlist and a request, a draft, and a calendar feed.
+    from tests.forum.helpers import make_category, reply_to, start_thread
+    from tests.gatherings.helpers import make_gathering, rsvp
+    category = make_category(app, "Getting started")
+    thread_id, opening = start_thread(app, author, category)
+    answer = reply_to(app, people["member"], opening)
+    gathering = make_gathering(app, leader, capacity=1, cohosts=[])
+    asked = make_gathering(app, leader, approval_required=True, title="Ask first, then come")
+    gathering_draft = make_gathering(app, leader, publish=False, title="A draft gathering")
+    rsvp(app, people["member"], gathering)
+    rsvp(app, people["editor"], gathering)
+    rsvp(app, people["member"], asked)
+    with app.app_context():
+        from app.gatherings.calendar import feed_of
+        from app.models.gatherings import Rsvp
+        request_id = db.session.scalar(select(Rsvp.id).where(Rsvp.gathering_id == asked))
+        feed_secret = feed_of(db.session.get(User, people["member"].id)).secret
+        join_token = db.session.scalar(select(Rsvp.join_token).where(Rsvp.gathering_id == gathering))
+        db.session.commit()
         real = {
+            "thread_id": [thread_id], "post_id": [opening, answer],
+            "gathering_id": [gathering, asked, gathering_draft], "rsvp_id": [request_id],
+            "secret": [feed_secret],
             "user_id": [author.id], "proposal_id": [submitted, draft],
-            "comment_id": [comment.id], "application_id": [application.id],
-            "item_id": [area.id], "program_id": [program.id], "slug": [profile.slug],
+            "comment_id": [comment_id], "application_id": [application_id],
+            "item_id": [area_id], "program_id": [program_id], "slug": [profile_slug, "getting-started"],
             "tag": ["repairs"], "name": ["0" * 32 + ".jpg"],
-            "token": [verification_token(db.session.get(User, author.id))],
+            "token": [author_token],
         }
-        by_rule = {("blog.post", "slug"): [db.session.get(Proposal, published[0]).slug],
+        by_rule = {("blog.post", "slug"): [first_post_slug],
                    ("editorial.act", "name"): [action.value for action in Action],
+                   ("gatherings.join", "token"): [join_token],
                    ("notifications.unsubscribe", "token"): [
                        token_for(author.id, "proposal_decision")]}
     return {"people": people, "real": real, "by_rule": by_rule}

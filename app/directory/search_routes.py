@@ -1,7 +1,7 @@
 """The /leaders page: one search form, a map and the list of leaders it found."""
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
 from app.directory import search as leaders
 from app.directory import services
@@ -88,7 +88,12 @@ def _place(form: SearchForm) -> leaders.Place | None:
     typed, point = form.point_or_place()
     if typed:
         form.lat.data = form.lng.data = ""  # the form shown next must not send them again
-        return leaders.find_place(typed)
+        place = leaders.find_place(typed)
+        # The home page's "near your last search" (gatherings): the typed words, in the session
+        # cookie alone, never a point and never sent anywhere.
+        if session.get("last_near") != typed:
+            session["last_near"] = typed
+        return place
     if point is not None:
         form.near.data = YOUR_LOCATION
         return leaders.your_location(*point)

@@ -14,9 +14,9 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import permissions
-from app.database import insert_unique, lock_row
 from app.extensions import db
 from app.gatherings import notices
 from app.models.accounts import User
@@ -59,8 +59,7 @@ def answer(user: User, gathering: Gathering, going: bool, *, show_name: bool = T
     problem = _why_not(user, gathering)
     if problem:
         raise NotAllowed(problem)
-    lock_row(Gathering, gathering.id)
-    db.session.refresh(gathering)
+    _hold(gathering)
     rsvp = _row(user, gathering)
     if rsvp.status != RsvpStatus.OFFERED:  # an offered place is claimed past the deadline too
         deadline = gathering.rsvp_deadline
@@ -92,43 +91,53 @@ def answer(user: User, gathering: Gathering, going: bool, *, show_name: bool = T
     return rsvp
 
 
+# What the rules read of a gathering while they hold it, read again under the lock.
+_HELD = ["going_count", "waitlist_count", "capacity", "state", "rsvp_deadline", "approval_required",
+         "starts_at", "ends_at"]
+
+
+def _hold(gathering: Gathering) -> None:
+    """Hold the gathering's row until the transaction ends (PostgreSQL FOR UPDATE; SQLite's
+    write transactions already run one at a time) and read its counts as they are now, so the
+    answers for one gathering are decided one at a time."""
+    db.session.refresh(gathering, _HELD, with_for_update=True)
+
+
 def _row(user: User, gathering: Gathering) -> Rsvp:
-    """The person's RSVP row for the gathering, made (as "can't go") the first time: one row per
-    person however many requests race to make it."""
+    """The person's RSVP row for the gathering, made (as "can't go") the first time. Made while
+    the gathering is held, so two requests of one person cannot both make it (the unique
+    constraint stands behind that)."""
     found = rsvp_of(user, gathering)
     if found is not None:
         return found
     row = Rsvp(gathering_id=gathering.id, user_id=user.id, status=RsvpStatus.NOT_GOING,
                join_token=secrets.token_urlsafe(24), answered_at=utcnow())
-    if not insert_unique(row):
-        return rsvp_of(user, gathering)
+    db.session.add(row)
     return row
+
+
+def _change(gathering: Gathering, column: str, values: dict, *conditions) -> int | None:
+    """One UPDATE of the gathering's counter, returning its new value (None: no row matched)."""
+    new = db.session.execute(
+        update(Gathering).where(Gathering.id == gathering.id, *conditions).values(**values)
+        .returning(getattr(Gathering, column)).execution_options(synchronize_session=False)).scalar()
+    if new is not None:
+        set_committed_value(gathering, column, new)
+    return new
 
 
 def _take_place(gathering: Gathering) -> bool:
     """One place more held, if one is left (the one write that guards capacity)."""
-    result = db.session.execute(
-        update(Gathering)
-        .where(Gathering.id == gathering.id,
-               or_(Gathering.capacity.is_(None), Gathering.going_count < Gathering.capacity))
-        .values(going_count=Gathering.going_count + 1)
-        .execution_options(synchronize_session=False))
-    db.session.refresh(gathering, ["going_count"])
-    return result.rowcount == 1
+    return _change(gathering, "going_count", {"going_count": Gathering.going_count + 1},
+                   or_(Gathering.capacity.is_(None), Gathering.going_count < Gathering.capacity)) is not None
 
 
 def _give_back_place(gathering: Gathering) -> None:
-    db.session.execute(update(Gathering).where(Gathering.id == gathering.id, Gathering.going_count > 0)
-                       .values(going_count=Gathering.going_count - 1)
-                       .execution_options(synchronize_session=False))
-    db.session.refresh(gathering, ["going_count"])
+    _change(gathering, "going_count", {"going_count": Gathering.going_count - 1}, Gathering.going_count > 0)
 
 
 def _count_waitlist(gathering: Gathering, change: int) -> None:
-    db.session.execute(update(Gathering).where(Gathering.id == gathering.id)
-                       .values(waitlist_count=Gathering.waitlist_count + change)
-                       .execution_options(synchronize_session=False))
-    db.session.refresh(gathering, ["waitlist_count"])
+    _change(gathering, "waitlist_count", {"waitlist_count": Gathering.waitlist_count + change})
 
 
 def _seat_or_queue(gathering: Gathering, rsvp: Rsvp) -> None:
@@ -179,7 +188,7 @@ def claim(user: User, gathering: Gathering) -> Rsvp:
     problem = _why_not(user, gathering)
     if problem:
         raise NotAllowed(problem)
-    lock_row(Gathering, gathering.id)
+    _hold(gathering)
     rsvp = rsvp_of(user, gathering)
     if rsvp is None or rsvp.status != RsvpStatus.OFFERED:
         raise NotAllowed("There is no place offered to you for this gathering.")
@@ -201,7 +210,7 @@ def expire_offers(now: datetime | None = None) -> int:
     count = 0
     for rsvp in expired:
         gathering = rsvp.gathering
-        lock_row(Gathering, gathering.id)
+        _hold(gathering)
         db.session.refresh(rsvp)
         if rsvp.status != RsvpStatus.OFFERED:
             continue
@@ -219,7 +228,7 @@ def approve(rsvp: Rsvp, host: User) -> Rsvp:
     gathering = rsvp.gathering
     if not permissions.can_manage_gathering(host, gathering):
         raise NotAllowed("Only the gathering's hosts answer requests.")
-    lock_row(Gathering, gathering.id)
+    _hold(gathering)
     db.session.refresh(rsvp)
     if rsvp.status not in (RsvpStatus.PENDING, RsvpStatus.DECLINED):
         return rsvp
@@ -234,7 +243,7 @@ def decline(rsvp: Rsvp, host: User) -> Rsvp:
     gathering = rsvp.gathering
     if not permissions.can_manage_gathering(host, gathering):
         raise NotAllowed("Only the gathering's hosts answer requests.")
-    lock_row(Gathering, gathering.id)
+    _hold(gathering)
     db.session.refresh(rsvp)
     if rsvp.status == RsvpStatus.DECLINED:
         return rsvp

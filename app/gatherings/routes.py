@@ -221,8 +221,9 @@ def rsvp(gathering_id):
             db.session.rollback()
             flash(str(error), "error")
         else:
+            said = _said(answer)  # read before the commit expires the row
             db.session.commit()
-            flash(_said(answer), "success")
+            flash(said, "success")
     else:
         flash("That answer could not be sent; please try again.", "error")
     return redirect(url_for(".show", gathering_id=gathering.id) + "#rsvp")

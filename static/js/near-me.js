@@ -83,7 +83,8 @@
       if (!places || text.length < 2 || text === lastQuery || text === YOUR_LOCATION) return;
       timer = setTimeout(function () {
         lastQuery = text;
-        fetch(form.action.replace(/\/leaders$/, "") + "/api/places?q=" + encodeURIComponent(text),
+        fetch((form.getAttribute("data-places-url") || form.action.replace(/\/leaders$/, "") + "/api/places") +
+              "?q=" + encodeURIComponent(text),
               {headers: {Accept: "application/json"}})
           .then(function (response) { return response.ok ? response.json() : {places: []}; })
           .then(function (data) {

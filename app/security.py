@@ -57,6 +57,9 @@ def _personal() -> bool:
     remember-me cookie, not by loading the user: this runs on error pages too, and when the
     database is down, loading the user would fail again."""
     if "_login_user" in g:
-        return bool(current_user.is_authenticated)
+        # is_anonymous, not is_authenticated: the latter reads the account's `active`, which
+        # after a commit would load the row again in a transaction of its own (on SQLite a
+        # POST's takes the write lock) just to set a header.
+        return not current_user.is_anonymous
     remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
     return "_user_id" in session or remember in request.cookies

@@ -76,17 +76,21 @@ def answer(user: User, gathering: Gathering, going: bool, *, show_name: bool = T
         rsvp.answered_at = utcnow()
         if gathering.approval_required:
             rsvp.status = RsvpStatus.PENDING
+            db.session.add(rsvp)
             db.session.flush()
             notices.tell_hosts_request(rsvp)
         else:
             _seat_or_queue(gathering, rsvp)
     else:
         if rsvp.status == RsvpStatus.NOT_GOING:
+            db.session.add(rsvp)
+            db.session.flush()
             return rsvp
         if rsvp.status == RsvpStatus.DECLINED:
             return rsvp
         leave(gathering, rsvp)
         rsvp.answered_at = utcnow()
+    db.session.add(rsvp)  # a new row is written once, with its answer (one INSERT)
     db.session.flush()
     return rsvp
 
@@ -104,16 +108,15 @@ def _hold(gathering: Gathering) -> None:
 
 
 def _row(user: User, gathering: Gathering) -> Rsvp:
-    """The person's RSVP row for the gathering, made (as "can't go") the first time. Made while
-    the gathering is held, so two requests of one person cannot both make it (the unique
-    constraint stands behind that)."""
+    """The person's RSVP row for the gathering. A new one ("can't go" until
+    answered) is added to the session by the caller once its answer is set, so it is written in
+    one INSERT. Made while the gathering is held, so two requests of one person cannot both make
+    it (the unique constraint stands behind that)."""
     found = rsvp_of(user, gathering)
     if found is not None:
         return found
-    row = Rsvp(gathering_id=gathering.id, user_id=user.id, status=RsvpStatus.NOT_GOING,
-               join_token=secrets.token_urlsafe(24), answered_at=utcnow())
-    db.session.add(row)
-    return row
+    return Rsvp(gathering_id=gathering.id, user_id=user.id, status=RsvpStatus.NOT_GOING,
+                join_token=secrets.token_urlsafe(24), answered_at=utcnow(), show_name=True)
 
 
 def _change(gathering: Gathering, column: str, values: dict, *conditions) -> int | None:

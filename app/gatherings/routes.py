@@ -3,6 +3,8 @@ offered place, the personal join address, and "your gatherings"."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from sqlalchemy.orm import lazyload
+
 from app import permissions
 from app.extensions import db
 from app.gatherings import covers, joining, services
@@ -13,8 +15,11 @@ from app.models.base import utcnow
 from app.models.gatherings import Gathering, RsvpStatus, State
 
 
-def _viewable(gathering_id: int) -> Gathering:
-    gathering = db.session.get(Gathering, gathering_id)
+def _viewable(gathering_id: int, *, answering: bool = False) -> Gathering:
+    """The gathering if this person may see it, else 404; answering: without its focus areas,
+    which an answer never reads."""
+    options = [lazyload(Gathering.focus_areas)] if answering else []
+    gathering = db.session.get(Gathering, gathering_id, options=options)
     if gathering is None or not permissions.can_view_gathering(current_user, gathering):
         abort(404)
     return gathering
@@ -211,7 +216,7 @@ def cancel(gathering_id):
 @bp.post("/gatherings/<int:gathering_id>/rsvp")
 @login_required
 def rsvp(gathering_id):
-    gathering = _viewable(gathering_id)
+    gathering = _viewable(gathering_id, answering=True)
     form = RsvpForm()
     if form.validate_on_submit():
         going = form.going.data == "1"
@@ -226,7 +231,7 @@ def rsvp(gathering_id):
             flash(said, "success")
     else:
         flash("That answer could not be sent; please try again.", "error")
-    return redirect(url_for(".show", gathering_id=gathering.id) + "#rsvp")
+    return redirect(url_for(".show", gathering_id=gathering_id) + "#rsvp")
 
 
 def _said(answer) -> str:
@@ -255,7 +260,7 @@ def claim(gathering_id):
         else:
             db.session.commit()
             flash("The place is yours: you're going.", "success")
-    return redirect(url_for(".show", gathering_id=gathering.id) + "#rsvp")
+    return redirect(url_for(".show", gathering_id=gathering_id) + "#rsvp")
 
 
 @bp.get("/gatherings/<int:gathering_id>/join/<token>")

@@ -14,6 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import permissions
@@ -100,11 +101,37 @@ _HELD = ["going_count", "waitlist_count", "capacity", "state", "rsvp_deadline", 
          "starts_at", "ends_at"]
 
 
+# An answer reads neither the focus areas nor the co-hosts' full rows eagerly.
+_ANSWERING = (lazyload(Gathering.focus_areas),)
+
+
+def load_held(gathering_id: int) -> Gathering | None:
+    """The gathering read fresh and held (see _hold) in one statement, for a request that is
+    about to answer for it: the rules then need not read it again."""
+    gathering = db.session.get(Gathering, gathering_id, with_for_update=True, populate_existing=True,
+                               options=_ANSWERING)
+    if gathering is not None:
+        _held_now().add(gathering.id)
+    return gathering
+
+
+def _held_now() -> set[int]:
+    """The gatherings held in the current transaction (forgotten when it ends)."""
+    transaction = db.session().get_transaction()
+    held = db.session.info.get("gatherings_held")
+    if held is None or held[0] is not transaction:
+        held = db.session.info["gatherings_held"] = (transaction, set())
+    return held[1]
+
+
 def _hold(gathering: Gathering) -> None:
     """Hold the gathering's row until the transaction ends (PostgreSQL FOR UPDATE; SQLite's
     write transactions already run one at a time) and read its counts as they are now, so the
     answers for one gathering are decided one at a time."""
-    db.session.refresh(gathering, _HELD, with_for_update=True)
+    held = _held_now()
+    if gathering.id not in held:
+        db.session.refresh(gathering, _HELD, with_for_update=True)
+        held.add(gathering.id)
 
 
 def _row(user: User, gathering: Gathering) -> Rsvp:

@@ -3,8 +3,6 @@ offered place, the personal join address, and "your gatherings"."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from sqlalchemy.orm import lazyload
-
 from app import permissions
 from app.extensions import db
 from app.gatherings import covers, joining, services
@@ -16,10 +14,10 @@ from app.models.gatherings import Gathering, RsvpStatus, State
 
 
 def _viewable(gathering_id: int, *, answering: bool = False) -> Gathering:
-    """The gathering if this person may see it, else 404; answering: without its focus areas,
-    which an answer never reads."""
-    options = [lazyload(Gathering.focus_areas)] if answering else []
-    gathering = db.session.get(Gathering, gathering_id, options=options)
+    """The gathering if this person may see it, else 404; answering: read and held for the
+    answer in one statement (joining.load_held)."""
+    gathering = (joining.load_held(gathering_id) if answering
+                 else db.session.get(Gathering, gathering_id))
     if gathering is None or not permissions.can_view_gathering(current_user, gathering):
         abort(404)
     return gathering
@@ -249,7 +247,7 @@ def _said(answer) -> str:
 @bp.post("/gatherings/<int:gathering_id>/claim")
 @login_required
 def claim(gathering_id):
-    gathering = _viewable(gathering_id)
+    gathering = _viewable(gathering_id, answering=True)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:

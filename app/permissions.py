@@ -178,12 +178,18 @@ def is_gathering_host(user, gathering) -> bool:
 
 
 def can_manage_gathering(user, gathering) -> bool:
-    """Edit, publish, cancel, see the attendees and message them: the hosts, and admins."""
+    """Edit, publish, cancel, see the attendees and message them: the hosts, and admins (not of
+    a learning partnership's private meeting, which is its partners' alone)."""
+    if getattr(gathering, "partnership_id", None) is not None:
+        return is_gathering_host(user, gathering)
     return is_admin(user) or is_gathering_host(user, gathering)
 
 
 def can_view_gathering(user, gathering) -> bool:
-    """Published and cancelled ones are public; a draft only to those who manage it."""
+    """Published and cancelled ones are public; a draft only to those who manage it; a learning
+    partnership's meeting only to its partners (everyone else, admins too, finds nothing)."""
+    if getattr(gathering, "partnership_id", None) is not None:
+        return is_signed_in(user) and (is_gathering_host(user, gathering) or gathering.invites(user.id))
     return str(gathering.state) != "draft" or can_manage_gathering(user, gathering)
 
 

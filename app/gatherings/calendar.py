@@ -67,7 +67,8 @@ def personal_feed(user: User) -> bytes:
 def upcoming_public(limit: int | None = None) -> list[Gathering]:
     return list(db.session.scalars(
         select(Gathering)
-        .where(Gathering.state.in_([State.PUBLISHED, State.CANCELLED]), Gathering.ends_at > utcnow())
+        .where(Gathering.state.in_([State.PUBLISHED, State.CANCELLED]), Gathering.partnership_id.is_(None),
+               Gathering.ends_at > utcnow())
         .order_by(Gathering.starts_at, Gathering.id).limit(limit or FEED_LIMIT)))
 
 

@@ -123,7 +123,8 @@ def _shape(query: Query) -> tuple:
 def _conditions(query: Query) -> list:
     """Published, not over, and the filters; the values are bindparams (see _values). The start
     bounds the index range: nothing lasts longer than LONGEST."""
-    conditions = [Gathering.state == State.PUBLISHED, Gathering.starts_at > bindparam("floor"),
+    conditions = [Gathering.state == State.PUBLISHED, Gathering.partnership_id.is_(None),
+                  Gathering.starts_at > bindparam("floor"),
                   Gathering.ends_at > bindparam("now")]
     modes = MODES.get(query.mode)
     if modes:  # one bindparam each (an expanding IN cannot be prepared), their values fixed
@@ -310,7 +311,8 @@ def past_page(page: int = 1, now: datetime | None = None) -> Page:
     now = now or utcnow()
     connection = db.session.connection()
     statement = prepared(connection, ("gatherings, past",), lambda: (
-        select(Gathering.id, *_STAMPED).where(Gathering.state == State.PUBLISHED, Gathering.ends_at <= bindparam("now"))
+        select(Gathering.id, *_STAMPED).where(Gathering.state == State.PUBLISHED, Gathering.partnership_id.is_(None),
+                                              Gathering.ends_at <= bindparam("now"))
         .order_by(Gathering.ends_at.desc(), Gathering.id.desc())
         .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))))
     found = statement.rows(connection, {"now": now, "limit": PER_PAGE + 1, "offset": (page - 1) * PER_PAGE})

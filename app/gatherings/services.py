@@ -414,7 +414,8 @@ def hosted_by(user: User, *, past: bool = False, limit: int = 20) -> list[Gather
     now = utcnow()
     hosting = (Gathering.host_id == user.id) | Gathering.id.in_(
         select(GatheringCohost.gathering_id).where(GatheringCohost.user_id == user.id))
-    query = select(Gathering).where(hosting, Gathering.state.in_([State.PUBLISHED, State.CANCELLED]))
+    query = select(Gathering).where(hosting, Gathering.state.in_([State.PUBLISHED, State.CANCELLED]),
+                                    Gathering.partnership_id.is_(None))
     if past:
         query = query.where(Gathering.ends_at <= now).order_by(Gathering.starts_at.desc())
     else:

@@ -15,7 +15,7 @@ def sitemap_entries():
     yield site_url("gatherings.past"), None
     rows = db.session.execute(
         select(Gathering.id, Gathering.updated_at)
-        .where(Gathering.state == State.PUBLISHED, Gathering.ends_at > utcnow())
+        .where(Gathering.state == State.PUBLISHED, Gathering.partnership_id.is_(None), Gathering.ends_at > utcnow())
         .order_by(Gathering.starts_at, Gathering.id).limit(MAX_ENTRIES))
     for gathering_id, changed in rows:
         yield site_url("gatherings.show", gathering_id=gathering_id), changed

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text,
-    UniqueConstraint, event,
+    UniqueConstraint, event, exists, select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -143,6 +143,10 @@ class Gathering(db.Model):
     going_count: Mapped[int] = mapped_column(Integer, default=0)
     waitlist_count: Mapped[int] = mapped_column(Integer, default=0)
 
+    # A learning partnership's own meeting (app/partnerships): private to its partners, who
+    # each hold a "going" RSVP; never listed, in feeds, the API or the sitemap.
+    partnership_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
     # The calendar files' SEQUENCE: grows with every change people would care about.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     # Optimistic concurrency for the host's edit form (two tabs, two co-hosts).
@@ -176,6 +180,15 @@ class Gathering(db.Model):
     def is_public(self) -> bool:
         """Listed, in feeds and the API: published or cancelled (a cancelled one says so)."""
         return self.state in (State.PUBLISHED, State.CANCELLED)
+
+    @property
+    def is_private(self) -> bool:
+        return self.partnership_id is not None
+
+    def invites(self, user_id: int) -> bool:
+        """A private gathering's partners: the people with an RSVP for it."""
+        return bool(db.session.scalar(select(exists().where(
+            Rsvp.gathering_id == self.id, Rsvp.user_id == user_id))))
 
     def host_ids(self) -> set[int]:
         return {self.host_id, *(person.id for person in self.cohosts)}

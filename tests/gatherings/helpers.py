@@ -33,7 +33,7 @@ def details(**fields) -> services.Details:
 def make_gathering(app, host, *, publish=True, **fields) -> int:
     """A gathering hosted by `host` (a leader), published by default; returns its id (the first
     occurrence's, for a series)."""
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):  # BEGIN IMMEDIATE, as a form sent (see app.factory)
         user = db.session.get(User, host.id)
         made = services.create(user, details(**fields), publish=publish)
         db.session.commit()
@@ -42,7 +42,7 @@ def make_gathering(app, host, *, publish=True, **fields) -> int:
 
 def rsvp(app, person, gathering_id, going=True, show_name=True) -> str:
     """The person's answer through the service; returns the RSVP's status."""
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):  # BEGIN IMMEDIATE, as a form sent (see app.factory)
         user = db.session.get(User, person.id)
         answer = joining.answer(user, db.session.get(Gathering, gathering_id), going, show_name=show_name)
         db.session.commit()

@@ -52,7 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.blog.routes import bp as blog_bp
     from app.directory.routes import bp as directory_bp
     from app.directory.search_routes import bp as search_bp
-    from app import forum, gatherings
+    from app import alerts, forum, gatherings, partnerships
     from app.editorial import routes as editorial
     from app.notifications import routes as notifications
     from app.pages.routes import bp as pages_bp
@@ -63,6 +63,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     editorial.init_app(app)  # the editor queue count in the nav
     forum.init_app(app)
     gatherings.init_app(app)
+    partnerships.init_app(app)
+    alerts.init_app(app)
     # The site's kinds of notification, from the features that send them (app/features.py).
     notifications.init_app(app, features.notification_kinds())
     _allow_map_tiles(app)

@@ -21,6 +21,12 @@ from app.gatherings import data as gathering_data
 from app.gatherings import demo as gathering_demo
 from app.gatherings import notifications as gathering_notifications
 from app.gatherings import sitemap as gathering_sitemap
+from app.partnerships import data as partnership_data
+from app.partnerships import demo as partnership_demo
+from app.partnerships import notifications as partnership_notifications
+from app.alerts import data as alert_data
+from app.alerts import demo as alert_demo
+from app.alerts import notifications as alert_notifications
 from app.models.accounts import User
 from app.notifications import services as notifications
 from app.notifications.kinds import Kind
@@ -68,6 +74,11 @@ FEATURES: tuple[Feature, ...] = (
             forget_user=gathering_data.forget_user, sitemap_entries=gathering_sitemap.sitemap_entries,
             seed_demo=gathering_demo.seed_gatherings,
             notification_kinds=gathering_notifications.KINDS),
+    Feature("partnerships", export_data=partnership_data.export_data,
+            forget_user=partnership_data.forget_user, seed_demo=partnership_demo.seed,
+            notification_kinds=partnership_notifications.KINDS),
+    Feature("alerts", export_data=alert_data.export_data, forget_user=alert_data.forget_user,
+            seed_demo=alert_demo.seed, notification_kinds=alert_notifications.KINDS),
     Feature("notifications", export_data=notifications.export_data,
             forget_user=notifications.forget_user),
 )

@@ -1,0 +1,4 @@
+"""The alerts' one blueprint: each routes module of the package adds its pages to it."""
+from flask import Blueprint
+
+bp = Blueprint("alerts", __name__)

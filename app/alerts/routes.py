@@ -1,0 +1,2 @@
+"""(being written)"""
+from app.alerts.blueprint import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""(being written) Its kinds of notification."""
+KINDS = ()

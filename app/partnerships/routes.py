@@ -1,0 +1,2 @@
+"""(being written)"""
+from app.partnerships.blueprint import bp  # noqa: F401

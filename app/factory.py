@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import alerts, forum, gatherings, partnerships
     from app.editorial import routes as editorial
     from app.notifications import routes as notifications
+    from app.pages import home
     from app.pages.routes import bp as pages_bp
 
     for blueprint in (pages_bp, auth_bp, account_bp, admin_bp, editorial.bp, blog_bp,
@@ -65,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     gatherings.init_app(app)
     partnerships.init_app(app)
     alerts.init_app(app)
+    home.init_app(app)  # the home page's view of the network
     # The site's kinds of notification, from the features that send them (app/features.py).
     notifications.init_app(app, features.notification_kinds())
     _allow_map_tiles(app)

@@ -11,6 +11,9 @@
       month: "short", hour: "2-digit", minute: "2-digit", hour12: false, timeZoneName: "short"});
     var out = {};
     format.formatToParts(date).forEach(function (part) { out[part.type] = part.value; });
+    // en-US names more zones by their letters ("EST" where en-GB says "GMT-5").
+    new Intl.DateTimeFormat("en-US", {timeZone: zone, timeZoneName: "short"}).formatToParts(date)
+      .forEach(function (part) { if (part.type === "timeZoneName") out.timeZoneName = part.value; });
     return out;
   }
 

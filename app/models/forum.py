@@ -57,6 +57,8 @@ class ForumThread(db.Model):
         Index("ix_forum_threads_category_activity", "category_id", "pinned", "last_activity_at", "id"),
         # A category's newest threads (its Atom feed).
         Index("ix_forum_threads_category_id_id", "category_id", "id"),
+        # The whole forum's latest activity (the home page's "Active in the forum").
+        Index("ix_forum_threads_last_activity", "last_activity_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

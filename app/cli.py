@@ -5,6 +5,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from app import demo, features, mail
+from app.alerts.cli import alerts_cli
 from app.auth import services as accounts
 from app.auth.passwords import password_problem
 from app.extensions import db
@@ -163,7 +164,7 @@ def geo_rename_towns():
 
 def init_app(app: Flask) -> None:
     for command in (users_cli, seed_demo, mail_cli, geo_cli, editorial_cli, forum_cli,
-                    gatherings_cli):
+                    gatherings_cli, alerts_cli):
         app.cli.add_command(command)
     from app import backup
     backup.init_app(app)  # `flask db backup`, beside `db upgrade`

@@ -114,8 +114,20 @@ def can_manage_directory(user) -> bool:
 # is_gone, status) are duck-typed here too.
 
 def can_read_category(user, category) -> bool:
-    """Everyone reads the open categories; members-only ones need an account."""
+    """Everyone reads the open categories; members-only ones need an account. Nobody reads a
+    private category as a whole (its list, feed, search): only its threads, see can_read_thread."""
+    if getattr(category, "private", False):
+        return False
     return not category.members_only or is_signed_in(user)
+
+
+def can_read_thread(user, thread) -> bool:
+    """A thread of a category the person reads; in a private category (a learning partnership's
+    discussion), only the partnership's current partners read it."""
+    if getattr(thread.category, "private", False):
+        from app.models.partnerships import partner_in_thread  # its one rule, read late
+        return is_signed_in(user) and partner_in_thread(user.id, thread.id)
+    return can_read_category(user, thread.category)
 
 
 def is_steward(user, category) -> bool:
@@ -123,7 +135,9 @@ def is_steward(user, category) -> bool:
 
 
 def can_moderate(user, category) -> bool:
-    """A category's stewards moderate it; admins moderate every category."""
+    """A category's stewards moderate it; admins moderate every category but the private ones."""
+    if getattr(category, "private", False):
+        return False
     return is_admin(user) or is_steward(user, category)
 
 
@@ -134,7 +148,7 @@ def can_post_in_forum(user) -> bool:
 
 def can_reply(user, thread) -> bool:
     """Replies to a thread; a locked thread takes them only from its moderators."""
-    return (can_post_in_forum(user) and can_read_category(user, thread.category)
+    return (can_post_in_forum(user) and can_read_thread(user, thread)
             and (not thread.locked or can_moderate(user, thread.category)))
 
 
@@ -181,7 +195,7 @@ def can_manage_gathering(user, gathering) -> bool:
     """Edit, publish, cancel, see the attendees and message them: the hosts, and admins (not of
     a learning partnership's private meeting, which is its partners' alone)."""
     if getattr(gathering, "partnership_id", None) is not None:
-        return is_gathering_host(user, gathering)
+        return is_gathering_host(user, gathering) and can_view_partnership_meeting(user, gathering)
     return is_admin(user) or is_gathering_host(user, gathering)
 
 
@@ -189,7 +203,7 @@ def can_view_gathering(user, gathering) -> bool:
     """Published and cancelled ones are public; a draft only to those who manage it; a learning
     partnership's meeting only to its partners (everyone else, admins too, finds nothing)."""
     if getattr(gathering, "partnership_id", None) is not None:
-        return is_signed_in(user) and (is_gathering_host(user, gathering) or gathering.invites(user.id))
+        return can_view_partnership_meeting(user, gathering)
     return str(gathering.state) != "draft" or can_manage_gathering(user, gathering)
 
 
@@ -207,6 +221,59 @@ def can_see_meeting_link(user, gathering, rsvp=None) -> bool:
         return True
     return (rsvp is not None and is_signed_in(user) and rsvp.user_id == user.id
             and str(rsvp.status) == "going")
+
+
+# Learning partnerships ------------------------------------------------------------------------
+# Partnerships (state, has_partner(), is_full) and requests (user_id, state) are duck-typed. A
+# partnership is its current partners' alone: everyone else, admins included, finds nothing
+# (admins see only that it exists and its size, for abuse reports: can_list_partnerships).
+
+def can_use_partnerships(user) -> bool:
+    """Inviting, accepting, posting a request: a logged-in person whose email is confirmed."""
+    return is_signed_in(user) and user.is_verified and user.active
+
+
+def can_view_partnership(user, partnership) -> bool:
+    """Its page, discussion, answers, agreement, check-ins and meetings: current partners only."""
+    return is_signed_in(user) and partnership.has_partner(user.id)
+
+
+def can_invite_partner(user, person) -> bool:
+    """"Invite to a learning partnership": someone else whose account is open."""
+    return (can_use_partnerships(user) and person is not None and person.id != user.id
+            and bool(person.active))
+
+
+def can_view_partner_request(user, request) -> bool:
+    """Open requests to logged-in people; a closed one to its writer only."""
+    if not is_signed_in(user):
+        return False
+    return str(request.state) == "open" or request.user_id == user.id
+
+
+def can_view_partnership_meeting(user, gathering) -> bool:
+    """A partnership's meeting (a private gathering): the partners, who each hold an RSVP for it
+    (someone who leaves loses theirs, so a former convener finds nothing either)."""
+    return is_signed_in(user) and gathering.invites(user.id)
+
+
+def can_list_partnerships(user) -> bool:
+    """The admins' list (that each exists, its state and size, nothing more) and the opening
+    questions."""
+    return is_admin(user)
+
+
+# Alerts ---------------------------------------------------------------------------------------
+# Alerts (user_id) are duck-typed. An alert is its owner's alone: anyone else finds nothing.
+
+def can_keep_alerts(user) -> bool:
+    """Saving a search as an alert: a logged-in person whose email is confirmed (it is mailed)."""
+    return is_signed_in(user) and user.is_verified and user.active
+
+
+def can_manage_alert(user, alert) -> bool:
+    """Its page, pausing, deleting, its feed address: its owner only (admins too find nothing)."""
+    return is_signed_in(user) and alert is not None and alert.user_id == user.id
 
 
 ALL = {

@@ -8,10 +8,12 @@ limiter off, as in the other benchmarks), logs the bench's verified member in th
 form, then times, one request at a time over a new connection each, for a visitor and for the
 member: /gatherings (upcoming, soonest first), /gatherings near a seeded city within 50 km,
 /api/gatherings near it, /gatherings/past (each worker keeps what it drew while it stays the
-same, so these are mostly its kept pages, their stamp read again each time), and the first two
-drawn afresh (a new radius each time: nothing kept); then the member answers "Going" to upcoming
-gatherings they have not answered (POST /gatherings/<id>/rsvp with going=1 and the CSRF token,
-through joining.answer), a different one each time. /healthz is timed once after every timed
+same, so these are mostly its kept pages, their stamp read again each time), the first two
+drawn afresh (a new radius each time: no page kept), and two more drawn afresh whose gatherings
+no earlier request listed (the next page of the list each time; near another seeded city each
+time: no card kept either); then the member answers "Going" to upcoming gatherings they have not
+answered (POST /gatherings/<id>/rsvp with going=1 and the CSRF token, through joining.answer), a
+different one each time. /healthz is timed once after every timed
 request (the machine is shared and its pace drifts: each ratio is to /healthz at the same
 moments). Prints median and p95 in ms, the median as a ratio to /healthz's, the issue's goal and
 whether it is met.
@@ -202,9 +204,15 @@ def run_benchmark(env: dict, url: str, args) -> None:
         for label, goal, path in reads[:2]:
             rows.append((f"{label}, logged in", goal, timed(lambda _i, p=path: member.get(p), args.rounds, health)))
         # Each worker keeps what it drew while it stays the same; a new search is drawn afresh.
+        # It also keeps each card it drew (while the gathering reads the same): the last two rows
+        # list gatherings no earlier request listed (the next page each time; another city each time).
+        cities = [name for name, _zone in gatherings_seed.CITIES]
         fresh = [("/gatherings, drawn afresh", lambda i: f"/gatherings?radius={40 + i / 100:g}"),
                  (f"/gatherings near {NEAR}, drawn afresh",
-                  lambda i: "/gatherings?" + urlencode({"near": NEAR, "radius": f"{50 + i / 100:g}"}))]
+                  lambda i: "/gatherings?" + urlencode({"near": NEAR, "radius": f"{50 + i / 100:g}"})),
+                 ("/gatherings?page=N, new gatherings each time", lambda i: f"/gatherings?page={i + 2}"),
+                 ("/gatherings near a new city each time",
+                  lambda i: "/gatherings?" + urlencode({"near": cities[(i + 1) % len(cities)], "radius": "50"}))]
         for label, address in fresh:
             rows.append((label, None, timed(lambda i, a=address: visitor.get(a(i)), args.rounds, health)))
         rows.append(("RSVP \"Going\" (POST, logged in)", "rsvp", answers(member, about["targets"], health)))

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 
 from app.extensions import db
 from app.models.accounts import User, UserSession
@@ -45,15 +45,19 @@ def start(user: User, *, remember: bool, user_agent: str = "",
     return row
 
 
+# Read on every request of a logged-in person: built once, as building the statement and its
+# cache key costs more than the database takes to answer it.
+_SESSION_AND_USER = (
+    select(UserSession, User).join(User, User.id == UserSession.user_id)
+    .where(UserSession.token_hash == bindparam("token_hash"), UserSession.user_id == bindparam("user_id")))
+
+
 def load(session_id: str) -> User | None:
     """The person a cookie's "<user id>:<token>" belongs to, if that session still exists."""
     user_id, _, token = session_id.partition(":")
     if not (user_id.isdecimal() and user_id.isascii() and len(user_id) < 19 and token):
         return None
-    found = db.session.execute(
-        select(UserSession, User).join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == _hash(token), UserSession.user_id == int(user_id))
-    ).first()
+    found = db.session.execute(_SESSION_AND_USER, {"token_hash": _hash(token), "user_id": int(user_id)}).first()
     if found is None:
         return None
     row, user = found

@@ -35,6 +35,8 @@ class MessageView:
         self.can_write = permissions.can_post_in_forum(user)
         self.can_reply = permissions.can_reply(user, thread) or not self.signed_in
         self.can_moderate = permissions.can_moderate(user, thread.category)
+        # A private thread (a learning partnership's) has no stewards to send a flag to.
+        self.can_flag = self.can_write and not thread.category.private
         self.csrf = generate_csrf() if self.signed_in else ""
         self.path = request.path
         self._links = {

@@ -12,7 +12,7 @@ from app.forum.mail_forms import FollowForm, ForumSettingsForm
 from app.forum.notifications import read_digest_token, read_thread_token
 from app.models.accounts import User
 from app.models.forum import ForumMember, ForumThread
-from app.permissions import can_read_category
+from app.permissions import can_read_thread
 
 BAD_LINK = ("This unsubscribe link is not one we sent, or it was cut short when it was copied. "
             "Nothing was changed. Log in and choose your forum emails on your forum settings page.")
@@ -22,7 +22,7 @@ BAD_LINK = ("This unsubscribe link is not one we sent, or it was cut short when 
 @login_required
 def follow(thread_id):
     thread = db.get_or_404(ForumThread, thread_id)
-    if not can_read_category(current_user, thread.category):
+    if not can_read_thread(current_user, thread):
         abort(404)
     form = FollowForm()
     if form.validate_on_submit():

@@ -95,6 +95,14 @@ def manage_categories():
                            form=form)
 
 
+def _managed_category(category_id: int) -> ForumCategory:
+    """An admin-managed category (a private one belongs to its feature: 404)."""
+    category = db.get_or_404(ForumCategory, category_id)
+    if category.private:
+        abort(404)
+    return category
+
+
 def _category_page(category: ForumCategory, form=None, steward_form=None):
     form = form or CategoryForm(data={
         "name": category.name, "slug": category.slug, "description": category.description,
@@ -107,7 +115,7 @@ def _category_page(category: ForumCategory, form=None, steward_form=None):
 @login_required
 def edit_category(category_id):
     _require_manager()
-    category = db.get_or_404(ForumCategory, category_id)
+    category = _managed_category(category_id)
     if request.method == "GET":
         return _category_page(category)
     form = CategoryForm()
@@ -128,7 +136,7 @@ def edit_category(category_id):
 @login_required
 def add_steward(category_id):
     _require_manager()
-    category = db.get_or_404(ForumCategory, category_id)
+    category = _managed_category(category_id)
     form = StewardForm()
     if form.validate_on_submit():
         try:
@@ -146,7 +154,7 @@ def add_steward(category_id):
 @login_required
 def remove_steward(category_id, user_id):
     _require_manager()
-    category = db.get_or_404(ForumCategory, category_id)
+    category = _managed_category(category_id)
     person = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
         if managing.remove_steward(category, person):

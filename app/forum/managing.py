@@ -36,7 +36,8 @@ class Problems(Exception):
 # Categories ------------------------------------------------------------------------------
 
 def categories() -> list[ForumCategory]:
-    return list(db.session.scalars(select(ForumCategory)
+    """The categories admins manage (a private one belongs to its feature: app/partnerships)."""
+    return list(db.session.scalars(select(ForumCategory).where(ForumCategory.private.is_(False))
                                    .order_by(ForumCategory.position, ForumCategory.name)))
 
 

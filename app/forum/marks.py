@@ -51,4 +51,4 @@ def bookmarked(user: User) -> list[ForumPost]:
         .options(selectinload(ForumPost.author),
                  selectinload(ForumPost.thread).selectinload(ForumThread.category))
         .order_by(ForumBookmark.created_at.desc()).limit(BOOKMARKS_SHOWN)).all()
-    return [post for post in posts if permissions.can_read_category(user, post.thread.category)]
+    return [post for post in posts if permissions.can_read_thread(user, post.thread)]

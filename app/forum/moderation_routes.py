@@ -25,6 +25,8 @@ def _back(default: str | None = None):
 def _moderated(post_or_thread):
     """The message or thread, once the person asking moderates its category (else a 403)."""
     thread = getattr(post_or_thread, "thread", post_or_thread)
+    if thread.category.private:  # a learning partnership's own: nobody moderates it, or sees it
+        abort(404)
     if not permissions.can_moderate(current_user, thread.category):
         abort(403, "Only this category's stewards and the admins can do that.")
     return post_or_thread
@@ -138,6 +140,8 @@ def remove_post(post_id):
 @login_required
 def appeal(post_id):
     post = db.get_or_404(ForumPost, post_id)
+    if post.thread.category.private:  # nothing is removed there: nothing to appeal, nothing to see
+        abort(404)
     if post.author_id != current_user.id:
         abort(403, "Only the author of a removed message can appeal its removal.")
     if post.removed_at is None:
@@ -240,7 +244,7 @@ def _prompting_post(person: User) -> ForumPost | None:
         return None
     post_id = whole_number(request.args.get("post"))
     post = db.session.get(ForumPost, post_id) if post_id else None
-    if post is None or post.author_id != person.id:
+    if post is None or post.author_id != person.id or post.thread.category.private:
         abort(404)
     return post
 

@@ -106,8 +106,9 @@ def _is_vetted(user: User) -> bool:
     return user.role in (Role.LEADER, Role.EDITOR, Role.ADMIN)
 
 
-def _status_for(user: User, body: str) -> str:
-    if _is_vetted(user) or not LINK.search(body):
+def _status_for(user: User, body: str, category: ForumCategory) -> str:
+    # Nobody moderates a private category (a learning partnership's own discussion): none held.
+    if category.private or _is_vetted(user) or not LINK.search(body):
         return PostStatus.PUBLISHED
     published = db.session.scalar(select(db.func.count()).select_from(ForumPost).where(
         ForumPost.author_id == user.id, ForumPost.status == PostStatus.PUBLISHED)) or 0
@@ -145,19 +146,23 @@ def _refuse_if_bad(user: User, body: str, accepted: bool, title: str | None = No
 
 def start_thread(user: User, category: ForumCategory, title: str, body: str, *,
                  accepted_guidelines: bool = False, form_token: str | None = None,
-                 follow: bool = True) -> ForumPost:
-    """A thread and its opening message; the same form sent twice makes one thread."""
+                 follow: bool = True, private: bool = False) -> ForumPost:
+    """A thread and its opening message; the same form sent twice makes one thread.
+
+    private: a thread of a private category, started by the feature that owns it (a learning
+    partnership's discussion, app/partnerships), which checked who may write there."""
     again = _by_token(form_token)
     if again is not None:
         return again
-    if not permissions.can_read_category(user, category):
+    allowed = private if category.private else permissions.can_read_category(user, category)
+    if not allowed:
         raise Refused("Only members can write in this category.")
     title = " ".join((title or "").split())
     _refuse_if_bad(user, body, accepted_guidelines, title=title)
     if accepted_guidelines:
         members.accept(user)
     now = utcnow()
-    status = _status_for(user, body)
+    status = _status_for(user, body, category)
     try:
         with db.session.begin_nested():  # a second copy of the form, sent at the same moment
             thread = ForumThread(category_id=category.id, author_id=user.id, title=title,
@@ -204,7 +209,8 @@ def reply(user: User, thread: ForumThread, parent: ForumPost, body: str, *,
         position = parent.top_position
     post = ForumPost(thread_id=thread.id, author_id=user.id, parent_id=parent.id,
                      depth=parent.depth + 1, top_position=position, body=body,
-                     plain=plain_text(body), html=cooked(body), status=_status_for(user, body),
+                     plain=plain_text(body), html=cooked(body),
+                     status=_status_for(user, body, thread.category),
                      form_token=form_token)
     try:
         with db.session.begin_nested():  # a second copy of the form, sent at the same moment

@@ -123,6 +123,8 @@ def _category_or_404(slug: str):
 
 def _readable_category(slug: str):
     category = _category_or_404(slug)
+    if category.private:  # a learning partnership's: no page of its own, for anyone
+        abort(404)
     if not permissions.can_read_category(current_user, category):
         _members_only()
     return category
@@ -150,9 +152,18 @@ def _thread_or_404(thread_id: int) -> ForumThread:
     thread = db.session.get(ForumThread, thread_id)
     if thread is None:
         abort(404)
+    if thread.category.private:  # only its partners know it is there
+        if not permissions.can_read_thread(current_user, thread):
+            abort(404)
+        return thread
     if not permissions.can_read_category(current_user, thread.category):
         _members_only()
     return thread
+
+
+def _private_place(thread: ForumThread, post_id: int | None = None):
+    """A private thread is read on the page of the learning partnership it belongs to."""
+    return redirect(url_for("partnerships.from_thread", thread_id=thread.id, post=post_id))
 
 
 @bp.get("/forum/threads/<int:thread_id>")
@@ -160,6 +171,8 @@ def _thread_or_404(thread_id: int) -> ForumThread:
 @writes_on_get(when=lambda: not VisitorPages.applies())  # what a member has seen (unread marks)
 def thread(thread_id, slug=None):
     found = _thread_or_404(thread_id)
+    if found.category.private:
+        return _private_place(found)
     cacheable = VisitorPages.applies()
     if cacheable:
         kept = visitor_pages().get(VisitorPages.key(found))
@@ -211,6 +224,8 @@ def post(thread_id, post_id):
     thread = _thread_or_404(thread_id)
     if not reading.visible(found, current_user):
         abort(404)
+    if thread.category.private:
+        return _private_place(thread, found.id)
     anchor = reading.is_collapsed(found)
     if anchor is not None:
         return redirect(url_for(".continued", thread_id=thread.id, post_id=anchor.id)
@@ -345,7 +360,7 @@ def _own_post(post_id: int) -> ForumPost:
     found = db.session.get(ForumPost, post_id)
     if found is None or not reading.visible(found, current_user):
         abort(404)
-    if not permissions.can_read_category(current_user, found.thread.category):
+    if not permissions.can_read_thread(current_user, found.thread):
         abort(404)
     if not permissions.can_edit_post(current_user, found):
         abort(403)
@@ -400,7 +415,8 @@ def delete_post(post_id):
 @login_required
 def versions(post_id):
     found = db.session.get(ForumPost, post_id)
-    if found is None or not permissions.can_see_versions(current_user, found):
+    if (found is None or not permissions.can_read_thread(current_user, found.thread)
+            or not permissions.can_see_versions(current_user, found)):
         abort(404)
     earlier = db.session.scalars(select(ForumPostVersion).where(ForumPostVersion.post_id == found.id)
                                  .order_by(ForumPostVersion.id.desc())).all()
@@ -412,7 +428,7 @@ def versions(post_id):
 def _readable_post(post_id: int) -> ForumPost:
     found = db.session.get(ForumPost, post_id)
     if (found is None or not reading.visible(found, current_user)
-            or not permissions.can_read_category(current_user, found.thread.category)):
+            or not permissions.can_read_thread(current_user, found.thread)):
         abort(404)
     return found
 
@@ -520,7 +536,7 @@ def api_thread(thread_id):
     """A thread of a public category as JSON: the opening message and one page (?page=) of 50
     top-level answers, each with every answer below it nested under "replies"."""
     found = db.session.get(ForumThread, thread_id)
-    if found is None or found.category.members_only:
+    if found is None or found.category.members_only or found.category.private:
         return jsonify(error="No public thread has this number."), 404
     page = reading.thread_page(found, None, page_number())
     posts = db.session.scalars(select(ForumPost).where(

@@ -19,7 +19,7 @@ from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.forum import ForumFollow, ForumMember, ForumPost, ForumThread, PostStatus
 from app.notifications.services import notify, wanting_email, wants_email
-from app.permissions import can_read_category
+from app.permissions import can_read_category, can_read_thread
 from app.urls import site_url
 
 # At most one mail per thread per person in this time; replies meanwhile wait for the next.
@@ -103,7 +103,11 @@ def permalink(post: ForumPost) -> str:
 
 
 def _may_read(person: User | None, thread: ForumThread) -> bool:
-    return person is not None and person.active and can_read_category(person, thread.category)
+    if person is None or not person.active:
+        return False
+    if thread.category.private:  # a learning partnership's conversation: its partners only
+        return can_read_thread(person, thread)
+    return can_read_category(person, thread.category)
 
 
 def _tell_replied_to(post: ForumPost, thread: ForumThread) -> set[int]:

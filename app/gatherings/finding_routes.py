@@ -358,6 +358,73 @@ def started(gathering: Gathering) -> bool:
     return gathering.starts_at <= utcnow() < gathering.ends_at
 
 
+class KeptDrawings:
+    """HTML drawn by a template's macro, kept by each worker under everything the macro reads
+    (see kept_card, kept_search_field): it is then the same for as long as it is kept, however
+    old. The least used go first."""
+
+    SIZE = 2048  # a card is some 1.5 kilobytes, a field less
+
+    def __init__(self):
+        self._kept: OrderedDict[tuple, Markup] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Markup | None:
+        with self._lock:
+            html = self._kept.get(key)
+            if html is not None:
+                self._kept.move_to_end(key)
+            return html
+
+    def put(self, key: tuple, html: Markup) -> None:
+        with self._lock:
+            self._kept[key] = html
+            while len(self._kept) > self.SIZE:
+                self._kept.popitem(last=False)
+
+
+def _kept_drawings() -> KeptDrawings:
+    return current_app.extensions.setdefault("gatherings_kept_drawings", KeptDrawings())
+
+
+def _macro(template: str, name: str):
+    return getattr(current_app.jinja_env.get_template(template).module, name)
+
+
+def kept_card(card: finding.Card, **options) -> Markup:
+    """A gathering's card (templates/gatherings/_card.html, `options` as its macro takes them but
+    host_slugs, which the card brings), drawn once per worker for everything it shows: the
+    gathering as read now, its host, their profile and its focus areas, whether it is under way
+    or over, and the viewer's zone. A new search mostly lists gatherings another one drew."""
+    key = ("card", card.drawn_as, card.is_past, started(card), viewer_zone(), *sorted(options.items()))
+    kept = _kept_drawings()
+    html = kept.get(key)
+    if html is None:
+        draw = _macro("gatherings/_card.html", "gathering_card")
+        html = Markup(draw(card, host_slugs={card.host_id: card.host_slug} if card.host_slug else None, **options))
+        kept.put(key, html)
+    return html
+
+
+def kept_search_field(field, **options) -> Markup:
+    """A field of the search form drawn by render_field (templates/_macros/forms.html, `options`
+    as it takes them), once per worker for everything it and the field's widget read: the
+    field, what it holds, its options and its errors. WTForms' widgets take some 0.1 ms a field,
+    and a new search changes one or two of them."""
+    if hasattr(field, "iter_choices"):  # a <select>: its options, and which is chosen
+        holds = tuple((choice.value, choice.label, choice.selected, repr(choice.render_kw))
+                      for choice in field.iter_choices())
+    else:  # an <input>: the text it shows
+        holds = field._value()
+    key = ("field", type(field), field.name, holds, repr(field.data), tuple(field.errors), *sorted(options.items()))
+    kept = _kept_drawings()
+    html = kept.get(key)
+    if html is None:
+        html = Markup(_macro("_macros/forms.html", "render_field")(field, **options))
+        kept.put(key, html)
+    return html
+
+
 def home_section() -> Markup:
     """The home page's gatherings (templates/gatherings/_home.html): the next online ones, and
     those near the place of the visitor's last search (an unknown place left out). Kept per
@@ -384,5 +451,7 @@ def home_section() -> Markup:
 bp.add_app_template_global(town, "gathering_town")
 bp.add_app_template_global(date_block, "gathering_date")
 bp.add_app_template_global(started, "gathering_started")
+bp.add_app_template_global(kept_card, "gathering_kept_card")
+bp.add_app_template_global(kept_search_field, "gatherings_kept_search_field")
 bp.add_app_template_global(home_section, "gatherings_home_section")
 bp.add_app_template_global(finding.hosting, "gatherings_hosted_by")

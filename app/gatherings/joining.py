@@ -7,14 +7,19 @@ going_count (`... WHERE capacity IS NULL OR going_count < capacity`), inside a t
 holds the gathering's row (PostgreSQL FOR UPDATE; SQLite's write transactions run one at a time),
 so twenty people pressing "Going" at once for the last place leave one going and nineteen on
 the waitlist, on either database.
+
+An answer is the hottest write of the site: its reads of the gathering and the person's row,
+the counters' UPDATEs and a new row's INSERT run straight on the driver (app.prepared) in the
+session's transaction, for the ORM takes longer to build, run and load them than the database
+takes to answer.
 """
 from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import lazyload
+from sqlalchemy import Boolean, DateTime, Enum, Integer, bindparam, insert, or_, select, update
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import permissions
@@ -22,7 +27,8 @@ from app.extensions import db
 from app.gatherings import notices
 from app.models.accounts import User
 from app.models.base import utcnow
-from app.models.gatherings import HOLDS_A_PLACE, Gathering, Rsvp, RsvpStatus, State
+from app.models.gatherings import HOLDS_A_PLACE, Gathering, GatheringCohost, Rsvp, RsvpStatus, State
+from app.prepared import prepared
 
 OFFER_HOURS = 48
 
@@ -31,14 +37,17 @@ class NotAllowed(Exception):
     """The person may not answer (not logged in, unconfirmed, past the deadline...): the message says why."""
 
 
-def rsvp_of(user: User | None, gathering: Gathering) -> Rsvp | None:
+# Built once: building a statement and its cache key costs more than SQLite takes to answer it.
+_RSVP_OF = select(Rsvp).where(Rsvp.gathering_id == bindparam("gathering_id"), Rsvp.user_id == bindparam("user_id"))
+
+
+def rsvp_of(user: User | None, gathering: Gathering | Held) -> Rsvp | None:
     if not permissions.is_signed_in(user):
         return None
-    return db.session.scalar(select(Rsvp).where(Rsvp.gathering_id == gathering.id,
-                                                Rsvp.user_id == user.id))
+    return db.session.scalar(_RSVP_OF, {"gathering_id": gathering.id, "user_id": user.id})
 
 
-def _why_not(user: User, gathering: Gathering) -> str | None:
+def _why_not(user: User, gathering: Gathering | Held) -> str | None:
     if not permissions.is_signed_in(user):
         return "Log in to answer."
     if not user.is_verified:
@@ -54,7 +63,7 @@ def _why_not(user: User, gathering: Gathering) -> str | None:
     return None
 
 
-def answer(user: User, gathering: Gathering, going: bool, *, show_name: bool = True) -> Rsvp:
+def answer(user: User, gathering: Gathering | Held, going: bool, *, show_name: bool = True) -> Rsvp:
     """The person's answer: going (a place, the waitlist, or a request to the host), or not.
     Answering the same again changes nothing (double submits, two tabs)."""
     problem = _why_not(user, gathering)
@@ -77,42 +86,101 @@ def answer(user: User, gathering: Gathering, going: bool, *, show_name: bool = T
         rsvp.answered_at = utcnow()
         if gathering.approval_required:
             rsvp.status = RsvpStatus.PENDING
-            db.session.add(rsvp)
-            db.session.flush()
+            _save(rsvp)
             notices.tell_hosts_request(rsvp)
         else:
             _seat_or_queue(gathering, rsvp)
     else:
         if rsvp.status == RsvpStatus.NOT_GOING:
-            db.session.add(rsvp)
-            db.session.flush()
+            _save(rsvp)
             return rsvp
         if rsvp.status == RsvpStatus.DECLINED:
             return rsvp
         leave(gathering, rsvp)
         rsvp.answered_at = utcnow()
-    db.session.add(rsvp)  # a new row is written once, with its answer (one INSERT)
-    db.session.flush()
+    _save(rsvp)
     return rsvp
 
 
 # What the rules read of a gathering while they hold it, read again under the lock.
 _HELD = ["going_count", "waitlist_count", "capacity", "state", "rsvp_deadline", "approval_required",
          "starts_at", "ends_at"]
+# And what Held holds: those, and what the permissions ask (whose it is, whether it is private).
+_HELD_COLUMNS = ("id", "host_id", "partnership_id", *_HELD)
 
 
-# An answer reads neither the focus areas nor the co-hosts' full rows eagerly.
-_ANSWERING = (lazyload(Gathering.focus_areas),)
+class Held:
+    """A gathering as an answer reads it, read and held in one statement (hold): its counts and
+    rules, its host and co-hosts' ids; no ORM object, for an answer needs neither its text, its
+    focus areas nor its co-hosts' rows. The permissions and the rules read it as a Gathering."""
+
+    __slots__ = (*_HELD_COLUMNS, "cohost_ids")
+
+    # The model's own rules, read from these fields.
+    is_past = Gathering.is_past
+    invites = Gathering.invites
+
+    def __init__(self, values: tuple, cohost_ids: list[int]) -> None:
+        self.read(values, cohost_ids)
+
+    def read(self, values: tuple, cohost_ids: list[int]) -> None:
+        for name, value in zip(_HELD_COLUMNS, values):
+            setattr(self, name, value)
+        self.cohost_ids = cohost_ids
+
+    def host_ids(self) -> set[int]:
+        return {self.host_id, *self.cohost_ids}
 
 
-def load_held(gathering_id: int) -> Gathering | None:
+def _held_statement():
+    gatherings, cohosts = Gathering.__table__, GatheringCohost.__table__
+    # FOR UPDATE OF: the co-hosts' side of the outer join is not locked (PostgreSQL refuses to).
+    return (select(*(gatherings.c[name] for name in _HELD_COLUMNS), cohosts.c.user_id)
+            .select_from(gatherings.outerjoin(cohosts, cohosts.c.gathering_id == gatherings.c.id))
+            .where(gatherings.c.id == bindparam("id", type_=Integer))
+            .with_for_update(of=gatherings))
+
+
+def _processor(type_, dialect):
+    """What turns the driver's value of a column into SQLAlchemy's: times (SQLite gives text),
+    enums and booleans; numbers and text come as they are."""
+    if isinstance(type_, (DateTime, Enum, Boolean)):
+        return type_.dialect_impl(dialect).result_processor(dialect, None)
+    return None
+
+
+# The held columns as Python values (SQLite's driver gives times as text), per database dialect.
+_held_types: dict[tuple, list] = {}
+
+
+def _held_processors(dialect) -> list:
+    key = (dialect.name, dialect.driver)
+    found = _held_types.get(key)
+    if found is None:
+        columns = Gathering.__table__.c
+        found = _held_types[key] = [_processor(columns[name].type, dialect) for name in _HELD_COLUMNS]
+    return found
+
+
+def hold(gathering_id: int) -> Held | None:
     """The gathering read fresh and held (see _hold) in one statement, for a request that is
     about to answer for it: the rules then need not read it again."""
-    gathering = db.session.get(Gathering, gathering_id, with_for_update=True, populate_existing=True,
-                               options=_ANSWERING)
-    if gathering is not None:
-        _held_now().add(gathering.id)
-    return gathering
+    found = _read_held(gathering_id)
+    if found is None:
+        return None
+    held = Held(*found)
+    _held_now().add(held.id)
+    return held
+
+
+def _read_held(gathering_id: int) -> tuple[tuple, list[int]] | None:
+    connection = _connection()
+    rows = prepared(connection, ("gatherings, held",), _held_statement).rows(connection, {"id": gathering_id})
+    if not rows:
+        return None
+    values = tuple(value if process is None or value is None else process(value)
+                   for process, value in zip(_held_processors(connection.dialect), rows[0]))
+    return values, [row[-1] for row in rows if row[-1] is not None]
 
 
 def _held_now() -> set[int]:
@@ -124,53 +192,122 @@ def _held_now() -> set[int]:
     return held[1]
 
 
-def _hold(gathering: Gathering) -> None:
+def _hold(gathering: Gathering | Held) -> None:
     """Hold the gathering's row until the transaction ends (PostgreSQL FOR UPDATE; SQLite's
     write transactions already run one at a time) and read its counts as they are now, so the
     answers for one gathering are decided one at a time."""
     held = _held_now()
     if gathering.id not in held:
-        db.session.refresh(gathering, _HELD, with_for_update=True)
+        if isinstance(gathering, Held):  # read in an earlier transaction
+            found = _read_held(gathering.id)
+            if found is None:
+                raise NotAllowed("This gathering no longer exists.")
+            gathering.read(*found)
+        else:
+            db.session.refresh(gathering, _HELD, with_for_update=True)
         held.add(gathering.id)
 
 
-def _row(user: User, gathering: Gathering) -> Rsvp:
-    """The person's RSVP row for the gathering. A new one ("can't go" until
-    answered) is added to the session by the caller once its answer is set, so it is written in
-    one INSERT. Made while the gathering is held, so two requests of one person cannot both make
-    it (the unique constraint stands behind that)."""
-    found = rsvp_of(user, gathering)
-    if found is not None:
-        return found
+def _connection():
+    """The session's connection, for the statements an answer runs straight on the driver
+    (app.prepared): the session's own changes are written first, as autoflush would."""
+    if db.session.autoflush:
+        db.session.flush()
+    return db.session.connection()
+
+
+def _row(user: User, gathering: Gathering | Held) -> Rsvp:
+    """The person's RSVP row for the gathering. A new one ("can't go" until answered) is
+    written by _save once its answer is set, in one INSERT. Made while the gathering is held,
+    so two requests of one person cannot both make it (the unique constraint stands behind that)."""
+    connection = _connection()
+    answered = prepared(connection, ("gathering rsvps, answered",), _answered_statement).rows(
+        connection, {"gathering_id": gathering.id, "user_id": user.id})
+    if answered:  # the row is loaded only when there is one: most answers are a person's first
+        found = rsvp_of(user, gathering)
+        if found is not None:
+            return found
+    now = utcnow()
     return Rsvp(gathering_id=gathering.id, user_id=user.id, status=RsvpStatus.NOT_GOING,
-                join_token=secrets.token_urlsafe(24), answered_at=utcnow(), show_name=True)
+                join_token=secrets.token_urlsafe(24), created_at=now, answered_at=now, show_name=True)
 
 
-def _change(gathering: Gathering, column: str, values: dict, *conditions) -> int | None:
-    """One UPDATE of the gathering's counter, returning its new value (None: no row matched)."""
-    new = db.session.execute(
-        update(Gathering).where(Gathering.id == gathering.id, *conditions).values(**values)
-        .returning(getattr(Gathering, column)).execution_options(synchronize_session=False)).scalar()
-    if new is not None:
+def _answered_statement():
+    return select(Rsvp.id).where(Rsvp.gathering_id == bindparam("gathering_id", type_=Integer),
+                                 Rsvp.user_id == bindparam("user_id", type_=Integer))
+
+
+# A new answer's row, as _save writes it.
+_NEW_ROW = ("gathering_id", "user_id", "status", "show_name", "join_token", "created_at", "answered_at",
+            "queued_at", "offer_expires_at")
+
+
+def _insert_statement():
+    columns = Rsvp.__table__.c
+    return (insert(Rsvp.__table__).values({name: bindparam(name, type_=columns[name].type) for name in _NEW_ROW})
+            .returning(columns.id))
+
+
+def _save(rsvp: Rsvp) -> None:
+    """Write the answer: a new row in one INSERT straight on the driver (the ORM's flush of one
+    row costs more than the rest of an answer), then kept in the session as if loaded; a row
+    already stored is flushed as usual."""
+    if rsvp.id is not None:
+        db.session.flush()
+        return
+    connection = _connection()
+    rows = prepared(connection, ("gathering rsvps, new",), _insert_statement).rows(
+        connection, {name: getattr(rsvp, name) for name in _NEW_ROW})
+    rsvp.id = rows[0][0]
+    make_transient_to_detached(rsvp)
+    db.session.add(rsvp)
+
+
+def _counter_update(column: str, change: int, *conditions):
+    """The UPDATE of one of a gathering's counters by `change` (and of its updated_at), returning
+    the new value; built once (app.prepared)."""
+    table = Gathering.__table__
+    counter = table.c[column]
+    return column, lambda: (update(table).where(table.c.id == bindparam("id", type_=Integer), *conditions)
+                            .values({column: counter + change if change > 0 else counter - -change,
+                                     "updated_at": bindparam("now", type_=table.c.updated_at.type)})
+                            .returning(counter))
+
+
+_COLUMNS = Gathering.__table__.c
+_COUNTERS = {
+    # The one write that guards capacity: a place is taken only while one is left.
+    "take place": _counter_update("going_count", +1, or_(_COLUMNS.capacity.is_(None),
+                                                         _COLUMNS.going_count < _COLUMNS.capacity)),
+    "give back place": _counter_update("going_count", -1, _COLUMNS.going_count > 0),
+    "join waitlist": _counter_update("waitlist_count", +1),
+    "leave waitlist": _counter_update("waitlist_count", -1),
+}
+
+
+def _change(gathering: Gathering | Held, counter: str) -> int | None:
+    """One UPDATE of the gathering's counter, returning its new value (None: no row matched);
+    straight on the driver, in the session's transaction."""
+    column, build = _COUNTERS[counter]
+    connection = _connection()
+    rows = prepared(connection, ("gatherings, counter", counter), build).rows(
+        connection, {"id": gathering.id, "now": utcnow()})
+    if not rows:
+        return None
+    new = rows[0][0]
+    if isinstance(gathering, Held):
+        setattr(gathering, column, new)
+    else:
         set_committed_value(gathering, column, new)
     return new
 
 
-def _take_place(gathering: Gathering) -> bool:
-    """One place more held, if one is left (the one write that guards capacity)."""
-    return _change(gathering, "going_count", {"going_count": Gathering.going_count + 1},
-                   or_(Gathering.capacity.is_(None), Gathering.going_count < Gathering.capacity)) is not None
+def _take_place(gathering: Gathering | Held) -> bool:
+    """One place more held, if one is left."""
+    return _change(gathering, "take place") is not None
 
 
-def _give_back_place(gathering: Gathering) -> None:
-    _change(gathering, "going_count", {"going_count": Gathering.going_count - 1}, Gathering.going_count > 0)
-
-
-def _count_waitlist(gathering: Gathering, change: int) -> None:
-    _change(gathering, "waitlist_count", {"waitlist_count": Gathering.waitlist_count + change})
-
-
-def _seat_or_queue(gathering: Gathering, rsvp: Rsvp) -> None:
+def _seat_or_queue(gathering: Gathering | Held, rsvp: Rsvp) -> None:
     """Going if a place is left (and nobody queues before them), else the end of the waitlist."""
     if gathering.waitlist_count == 0 and _take_place(gathering):
         rsvp.status = RsvpStatus.GOING
@@ -178,23 +315,23 @@ def _seat_or_queue(gathering: Gathering, rsvp: Rsvp) -> None:
     else:
         rsvp.status = RsvpStatus.WAITLISTED
         rsvp.queued_at = utcnow()
-        _count_waitlist(gathering, +1)
+        _change(gathering, "join waitlist")
 
 
-def leave(gathering: Gathering, rsvp: Rsvp) -> None:
+def leave(gathering: Gathering | Held, rsvp: Rsvp) -> None:
     """The person no longer comes: their place (or waitlist spot) goes to the next person."""
     was = rsvp.status
     rsvp.status = RsvpStatus.NOT_GOING
     rsvp.offer_expires_at = None
     rsvp.queued_at = None
     if was in HOLDS_A_PLACE:
-        _give_back_place(gathering)
+        _change(gathering, "give back place")
         offer_next(gathering)
     elif was == RsvpStatus.WAITLISTED:
-        _count_waitlist(gathering, -1)
+        _change(gathering, "leave waitlist")
 
 
-def offer_next(gathering: Gathering, now: datetime | None = None) -> Rsvp | None:
+def offer_next(gathering: Gathering | Held, now: datetime | None = None) -> Rsvp | None:
     """The first person on the waitlist is offered the freed place for 48 hours (the place is
     held for them meanwhile). None when nobody waits or no place is free."""
     if gathering.state != State.PUBLISHED or gathering.is_past:
@@ -207,13 +344,13 @@ def offer_next(gathering: Gathering, now: datetime | None = None) -> Rsvp | None
     now = now or utcnow()
     nxt.status = RsvpStatus.OFFERED
     nxt.offer_expires_at = min(now + timedelta(hours=OFFER_HOURS), gathering.starts_at)
-    _count_waitlist(gathering, -1)
+    _change(gathering, "leave waitlist")
     db.session.flush()
     notices.tell_offer(nxt)
     return nxt
 
 
-def claim(user: User, gathering: Gathering) -> Rsvp:
+def claim(user: User, gathering: Gathering | Held) -> Rsvp:
     """"Claim your place": an offer not yet expired becomes going."""
     problem = _why_not(user, gathering)
     if problem:
@@ -246,7 +383,7 @@ def expire_offers(now: datetime | None = None) -> int:
             continue
         rsvp.status = RsvpStatus.NOT_GOING
         rsvp.offer_expires_at = None
-        _give_back_place(gathering)
+        _change(gathering, "give back place")
         offer_next(gathering, now)
         count += 1
     db.session.flush()

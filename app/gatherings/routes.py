@@ -13,11 +13,10 @@ from app.models.base import utcnow
 from app.models.gatherings import Gathering, RsvpStatus, State
 
 
-def _viewable(gathering_id: int, *, answering: bool = False) -> Gathering:
-    """The gathering if this person may see it, else 404; answering: read and held for the
-    answer in one statement (joining.load_held)."""
-    gathering = (joining.load_held(gathering_id) if answering
-                 else db.session.get(Gathering, gathering_id))
+def _viewable(gathering_id: int, *, answering: bool = False) -> Gathering | joining.Held:
+    """The gathering if this person may see it, else 404; answering: what the answer reads of
+    it, read and held in one statement (joining.hold)."""
+    gathering = joining.hold(gathering_id) if answering else db.session.get(Gathering, gathering_id)
     if gathering is None or not permissions.can_view_gathering(current_user, gathering):
         abort(404)
     return gathering

@@ -11,3 +11,5 @@ def register() -> None:
     from app.models import gatherings  # noqa: F401
     from app.models import kept  # noqa: F401
     from app.models import notifications  # noqa: F401
+    from app.models import partnerships  # noqa: F401
+    from app.models import alerts  # noqa: F401

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event,
+    JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,7 +17,8 @@ from app.text.fulltext import FullTextIndex
 
 
 class ForumCategory(db.Model):
-    """An area of the forum, admin-managed; members_only hides it from people not logged in."""
+    """An area of the forum, admin-managed; members_only hides it from people not logged in, and a
+    private one (not admin-managed) from everyone but its own readers."""
 
     __tablename__ = "forum_categories"
 
@@ -27,6 +28,9 @@ class ForumCategory(db.Model):
     description: Mapped[str] = mapped_column(String(500), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     members_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A hidden category whose threads only their own people read (app/partnerships: one thread per
+    # learning partnership): never listed, searched, fed, mapped or moderated; admins too find nothing.
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     thread_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -145,7 +145,8 @@ class Gathering(db.Model):
 
     # A learning partnership's own meeting (app/partnerships): private to its partners, who
     # each hold a "going" RSVP; never listed, in feeds, the API or the sitemap.
-    partnership_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    partnership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
 
     # The calendar files' SEQUENCE: grows with every change people would care about.
     sequence: Mapped[int] = mapped_column(Integer, default=0)

@@ -245,6 +245,10 @@ def world(app, make_user, make_proposal):
     rsvp(app, people["member"], gathering)
     rsvp(app, people["editor"], gathering)
     rsvp(app, people["member"], asked)
+    # A learning partnership of the member and the leader (its meeting, conversation, an answer,
+    # an invitation waiting for the editor) and a request on the board.
+    from tests.partnerships.fuzz import partnership_world
+    partnerships = partnership_world(app, people["member"], people["leader"], people["editor"])
     with app.app_context():
         from app.gatherings.calendar import feed_of
         from app.models.gatherings import Rsvp
@@ -253,8 +257,11 @@ def world(app, make_user, make_proposal):
         join_token = db.session.scalar(select(Rsvp.join_token).where(Rsvp.gathering_id == gathering))
         db.session.commit()
         real = {
-            "thread_id": [thread_id], "post_id": [opening, answer],
-            "gathering_id": [gathering, asked, gathering_draft], "rsvp_id": [request_id],
+            "thread_id": [thread_id, partnerships["thread_id"]],
+            "post_id": [opening, answer, partnerships["post_id"]],
+            "gathering_id": [gathering, asked, gathering_draft, partnerships["gathering_id"]],
+            "rsvp_id": [request_id], "partnership_id": [partnerships["partnership_id"]],
+            "request_id": [partnerships["request_id"]], "invitation_id": [partnerships["invitation_id"]],
             "secret": [feed_secret],
             "user_id": [author.id], "proposal_id": [submitted, draft],
             "comment_id": [comment_id], "application_id": [application_id],

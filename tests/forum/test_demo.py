@@ -11,7 +11,8 @@ def test_the_demo_has_four_categories_nested_replies_a_deleted_one_a_pin_a_flag_
     with app.app_context():
         first = features.seed_demo()
         again = features.seed_demo()
-        categories = db.session.scalars(select(ForumCategory)).all()
+        # (The partnerships' demo adds the hidden private category of their conversations.)
+        categories = db.session.scalars(select(ForumCategory).where(ForumCategory.private.is_(False))).all()
         assert len(categories) == 4 and sum(c.members_only for c in categories) == 1
         assert all(c.stewards for c in categories)
         assert first["forum_threads"] == 4 and again["forum_threads"] == 0

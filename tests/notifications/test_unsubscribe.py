@@ -9,6 +9,7 @@ from app.editorial.services import DEFAULT_CHECKLIST
 from app.editorial.workflow import Stage, State
 from app.extensions import db
 from app.gatherings import notifications as gathering_notifications
+from app.partnerships import notifications as partnership_notifications
 from app.models.accounts import User
 from app.models.editorial import Proposal
 from app.models.mail import OutboxMessage
@@ -69,9 +70,10 @@ def test_every_kind_that_mails_carries_its_own_one_click_link(app, client, peopl
     received = _one_mail_of_every_kind(app, client, people, act_as, make_proposal, mailbox)
     with app.app_context():
         # A forum thread's mail carries that thread's own one-click link (tests/forum); the
-        # gatherings' kinds are walked in tests/gatherings/test_notices.py.
+        # gatherings' kinds are walked in tests/gatherings/test_notices.py, the learning
+        # partnerships' in tests/partnerships/test_notices.py.
         assert set(received) == {kind.name for kind in kinds().with_mail()} - {"forum_follow"} - {
-            kind.name for kind in gathering_notifications.KINDS}, \
+            kind.name for kind in gathering_notifications.KINDS + partnership_notifications.KINDS}, \
             "every kind that sends mail is walked here"
         recipients = {"proposal_submitted": people.editor, "proposal_decision": people.author,
                       "post_published": people.author}

@@ -101,7 +101,8 @@ def test_the_data_download_has_every_features_sections_in_order(app, client, mak
     make_proposal(user.id, title="Saturday repair café")
     login(client, user.email)
     data = json.loads(client.get("/account/export.json").data)
-    assert list(data) == ["account", "sessions", "leader_profile", "proposals", "forum", "notifications"]
+    assert list(data) == ["account", "sessions", "leader_profile", "proposals", "forum", "gatherings",
+                          "partnerships", "notifications"]
     assert data["account"]["email"] == user.email
     assert data["sessions"] and data["leader_profile"]["slug"] == slug
     assert [p["title"] for p in data["proposals"]] == ["Saturday repair café"]

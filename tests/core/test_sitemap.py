@@ -37,7 +37,8 @@ def test_past_the_limit_the_sitemap_is_an_index_of_parts_within_it(client, leade
     parts = _locs(client.get("/sitemap.xml"), "sitemap")
     assert parts[:2] == ["http://localhost/sitemap/pages.xml", "http://localhost/sitemap/blog.xml"]
     assert parts[2:] == ["http://localhost/sitemap/leaders-1.xml", "http://localhost/sitemap/leaders-2.xml",
-                         "http://localhost/sitemap/forum.xml"]
+                         "http://localhost/sitemap/forum.xml",
+                         "http://localhost/sitemap/gatherings.xml"]
     listed = []
     for part in parts:
         urls = _locs(client.get(part.removeprefix("http://localhost")), "url")

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.editorial.services import DEFAULT_CHECKLIST
 from app.editorial.workflow import Stage, State
 from app.extensions import db
+from app.alerts import notifications as alert_notifications
 from app.gatherings import notifications as gathering_notifications
 from app.partnerships import notifications as partnership_notifications
 from app.models.accounts import User
@@ -71,9 +72,11 @@ def test_every_kind_that_mails_carries_its_own_one_click_link(app, client, peopl
     with app.app_context():
         # A forum thread's mail carries that thread's own one-click link (tests/forum); the
         # gatherings' kinds are walked in tests/gatherings/test_notices.py, the learning
-        # partnerships' in tests/partnerships/test_notices.py.
+        # partnerships' in tests/partnerships/test_notices.py, the alerts' (each alert's own
+        # one-click link) in tests/alerts/test_sending.py.
         assert set(received) == {kind.name for kind in kinds().with_mail()} - {"forum_follow"} - {
-            kind.name for kind in gathering_notifications.KINDS + partnership_notifications.KINDS}, \
+            kind.name for kind in gathering_notifications.KINDS + partnership_notifications.KINDS
+            + alert_notifications.KINDS}, \
             "every kind that sends mail is walked here"
         recipients = {"proposal_submitted": people.editor, "proposal_decision": people.author,
                       "post_published": people.author}

@@ -16,8 +16,7 @@ from app.models.directory import FocusArea, LeaderProfile, Program
 from tests.alerts.helpers import LYON, alert_row, alerts_count, leader, save, save_at
 from tests.conftest import PASSWORD, shown
 
-ALERT_ME = re.compile(r'<form method="get" action="/alerts/new"[^>]*data-alert-me>(.*?)</form>', re.S)
-HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+ALERT_ME = re.compile(r'data-alert-me>\s*<a [^>]*href="/alerts/new\?([^"]*)"', re.S)
 
 
 @pytest.fixture
@@ -30,10 +29,11 @@ def tags(app):
 
 
 def alert_me(html: str) -> dict:
-    """The "Alert me" form's hidden fields, as the browser sends them."""
+    """The "Alert me" link's query, as the browser sends it."""
     found = ALERT_ME.search(html)
-    assert found, "no Alert me form"
-    return {name: unescape(value) for name, value in HIDDEN.findall(found.group(1))}
+    assert found, "no Alert me link"
+    from urllib.parse import parse_qsl
+    return dict(parse_qsl(unescape(found.group(1))))
 
 
 def saved(app, user) -> list[Alert]:

@@ -9,11 +9,11 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from app import permissions
 from app.extensions import db, limiter
 from app.gatherings import display, hosting
 from app.gatherings.blueprint import bp
 from app.gatherings.hosting_forms import AnswerForm, MessageForm
+from app.gatherings.routes import managed
 from app.models.gatherings import Gathering, Rsvp
 
 
@@ -28,17 +28,6 @@ def _per_person() -> str:
     return request.remote_addr or "unknown"
 
 
-def _managed(gathering_id: int) -> Gathering:
-    """The gathering, for those who manage it: 404 when there is none (or it is a draft they
-    cannot see), 403 for everyone else."""
-    gathering = db.session.get(Gathering, gathering_id)
-    if gathering is None or not permissions.can_view_gathering(current_user, gathering):
-        abort(404)
-    if not permissions.can_manage_gathering(current_user, gathering):
-        abort(403)
-    return gathering
-
-
 def _zone(gathering: Gathering) -> str:
     """Times on these pages: in the zone of the person's account, else the gathering's own."""
     return display.viewer_zone() or gathering.time_zone
@@ -49,7 +38,7 @@ def _zone(gathering: Gathering) -> str:
 @bp.get("/gatherings/<int:gathering_id>/attendees")
 @login_required
 def attendees(gathering_id):
-    gathering = _managed(gathering_id)
+    gathering = managed(gathering_id)
     zone = _zone(gathering)
     return render_template(
         "gatherings/attendees.html", gathering=gathering, people=hosting.attendee_list(gathering),
@@ -60,7 +49,7 @@ def attendees(gathering_id):
 @bp.get("/gatherings/<int:gathering_id>/attendees.csv")
 @login_required
 def attendees_csv(gathering_id):
-    gathering = _managed(gathering_id)
+    gathering = managed(gathering_id)
     ascii_name, full_name = hosting.csv_file_names(gathering)
     response = make_response(hosting.attendees_csv(gathering))
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
@@ -72,7 +61,7 @@ def attendees_csv(gathering_id):
 @bp.post("/gatherings/<int:gathering_id>/requests/<int:rsvp_id>")
 @login_required
 def answer_request(gathering_id, rsvp_id):
-    gathering = _managed(gathering_id)
+    gathering = managed(gathering_id)
     rsvp = db.session.get(Rsvp, rsvp_id)
     if rsvp is None or rsvp.gathering_id != gathering.id:
         abort(404)
@@ -106,7 +95,7 @@ def _answered(name: str, status: str) -> str:
 @login_required
 @limiter.limit(_message_limit, key_func=_per_person, methods=["POST"])
 def message(gathering_id):
-    gathering = _managed(gathering_id)
+    gathering = managed(gathering_id)
     form = MessageForm()
     problem, status = None, 200
     if form.validate_on_submit():

@@ -22,7 +22,9 @@ def _viewable(gathering_id: int, *, answering: bool = False) -> Gathering | join
     return gathering
 
 
-def _managed(gathering_id: int) -> Gathering:
+def managed(gathering_id: int) -> Gathering:
+    """The gathering, for those who manage it: 404 when they may not see it (none, or someone
+    else's draft), 403 for everyone else who may not manage it (the hosts' pages use it too)."""
     gathering = _viewable(gathering_id)
     if not permissions.can_manage_gathering(current_user, gathering):
         abort(403)
@@ -134,7 +136,7 @@ def new():
 @bp.route("/gatherings/<int:gathering_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(gathering_id):
-    gathering = _managed(gathering_id)
+    gathering = managed(gathering_id)
     if gathering.is_past or gathering.state == State.CANCELLED:
         flash("A gathering that is over or cancelled can no longer be changed.", "error")
         return redirect(url_for(".show", gathering_id=gathering.id))
@@ -167,7 +169,7 @@ def edit(gathering_id):
 @bp.post("/gatherings/<int:gathering_id>/publish")
 @login_required
 def publish(gathering_id):
-    gathering = _managed(gathering_id)
+    gathering = managed(gathering_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -185,7 +187,7 @@ def publish(gathering_id):
 @bp.route("/gatherings/<int:gathering_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(gathering_id):
-    gathering = _managed(gathering_id)
+    gathering = managed(gathering_id)
     form = CancelForm()
     if gathering.state == State.CANCELLED:
         flash("This gathering is cancelled already.", "info")

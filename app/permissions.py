@@ -199,6 +199,12 @@ def can_manage_gathering(user, gathering) -> bool:
     return is_admin(user) or is_gathering_host(user, gathering)
 
 
+def can_edit_gathering(user, gathering) -> bool:
+    """Its hosts change it until it is over or cancelled."""
+    return (can_manage_gathering(user, gathering) and str(gathering.state) != "cancelled"
+            and not gathering.is_past)
+
+
 def can_view_gathering(user, gathering) -> bool:
     """Published and cancelled ones are public; a draft only to those who manage it; a learning
     partnership's meeting only to its partners (everyone else, admins too, finds nothing)."""

@@ -137,7 +137,7 @@ def new():
 @login_required
 def edit(gathering_id):
     gathering = managed(gathering_id)
-    if gathering.is_past or gathering.state == State.CANCELLED:
+    if not permissions.can_edit_gathering(current_user, gathering):
         flash("A gathering that is over or cancelled can no longer be changed.", "error")
         return redirect(url_for(".show", gathering_id=gathering.id))
     form = GatheringForm()

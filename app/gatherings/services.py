@@ -309,8 +309,8 @@ def update(gathering: Gathering, editor: User, details: Details, *, version: int
     (nothing changed) when a rule fails or someone saved first (Conflict)."""
     if not permissions.can_manage_gathering(editor, gathering):
         raise Refused("Only the gathering's hosts change it.")
-    if gathering.is_past:
-        raise Refused("This gathering is over; it can no longer be changed.")
+    if not permissions.can_edit_gathering(editor, gathering):
+        raise Refused("A gathering that is over or cancelled can no longer be changed.")
     if version is not None and version != gathering.version:
         raise Conflict("Someone changed this gathering while you were editing. Your changes are "
                        "below: check them against the current version and save again.")

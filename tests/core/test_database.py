@@ -43,7 +43,8 @@ def test_migrations_upgrade_an_empty_database_to_match_the_models(tmp_path):
         made = set(db.session.execute(text(triggers)).scalars())
         assert made == ({"leader_counts_sync", "profile_tags_sync", "profile_tags_rename",
                          "leader_profiles_search_vector", "leader_profiles_languages_vector",
-                         "forum_posts_search_vector", "forum_posts_changed", "forum_threads_changed"} if ON_POSTGRES else
+                         "forum_posts_search_vector", "forum_posts_changed", "forum_threads_changed",
+                         "alert_arrivals_leader", "alert_arrivals_gathering"} if ON_POSTGRES else
                         {"leader_counts_on_insert", "leader_counts_on_update", "leader_counts_on_delete",
                          "profile_tags_on_insert", "profile_tags_on_delete", "profile_tags_on_rename",
                          "leader_profiles_fts_on_insert", "leader_profiles_fts_on_delete",
@@ -51,7 +52,9 @@ def test_migrations_upgrade_an_empty_database_to_match_the_models(tmp_path):
                          "leader_profiles_languages_fts_on_delete", "leader_profiles_languages_fts_on_update",
                          "forum_posts_fts_on_insert", "forum_posts_fts_on_delete", "forum_posts_fts_on_update",
                          "forum_posts_changed_on_insert", "forum_posts_changed_on_update",
-                         "forum_posts_changed_on_delete", "forum_threads_changed"})
+                         "forum_posts_changed_on_delete", "forum_threads_changed",
+                         "alert_arrivals_leader_insert", "alert_arrivals_leader_update",
+                         "alert_arrivals_gathering_insert", "alert_arrivals_gathering_update"})
         if ON_POSTGRES:
             db.drop_all()
             db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))

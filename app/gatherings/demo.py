@@ -195,7 +195,7 @@ def seed_gatherings(rng: random.Random, _options) -> dict[str, int]:
         made += 1
         for person in [p for p in crowd if p.id != host.id][:rng.randint(4, 8)]:
             db.session.add(Rsvp(gathering_id=gathering.id, user_id=person.id, status=RsvpStatus.GOING,
-                                join_token=secrets.token_urlsafe(24), show_name=True,
+                                join_token=joining.new_join_token(), show_name=True,
                                 answered_at=gathering.starts_at - timedelta(days=3)))
             gathering.going_count += 1
     # The demo's answers are not mailed to anyone, nor announced in-app.

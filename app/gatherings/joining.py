@@ -229,7 +229,12 @@ def _row(user: User, gathering: Gathering | Held) -> Rsvp:
             return found
     now = utcnow()
     return Rsvp(gathering_id=gathering.id, user_id=user.id, status=RsvpStatus.NOT_GOING,
-                join_token=secrets.token_urlsafe(24), created_at=now, answered_at=now, show_name=True)
+                join_token=new_join_token(), created_at=now, answered_at=now, show_name=True)
+
+
+def new_join_token() -> str:
+    """The secret part of a person's own join address (/gatherings/<id>/join/<token>)."""
+    return secrets.token_urlsafe(24)
 
 
 def _answered_statement():

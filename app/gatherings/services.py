@@ -13,12 +13,12 @@ from sqlalchemy import select
 from app import permissions
 from app.directory.geocoding import get_geocoder
 from app.extensions import db
-from app.gatherings import notices, times
+from app.gatherings import joining, notices, times
 from app.geo.geocoder import GeocodeError
 from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.directory import FocusArea, LeaderProfile
-from app.models.gatherings import Frequency, Gathering, GatheringSeries, Mode, State
+from app.models.gatherings import Frequency, Gathering, GatheringSeries, Mode, Rsvp, RsvpStatus, State
 from app.text.markdown import render_markdown
 
 TITLE_MIN, TITLE_MAX = 5, 120
@@ -245,6 +245,25 @@ def create(host: User, details: Details, *, publish: bool = False) -> list[Gathe
         made.append(gathering)
     db.session.flush()
     return made
+
+
+def create_private(convener: User, checked: Checked, *, partnership_id: int,
+                   attendees: list[int]) -> Gathering:
+    """A published gathering only its invited people see and go to (a learning partnership's
+    meeting). Any partner may convene one, so the leaders-only rule of create() is not asked;
+    everyone invited is going, with their own join address."""
+    meeting = Gathering(uid=new_uid(), host_id=convener.id, state=State.PUBLISHED,
+                        published_at=utcnow(), partnership_id=partnership_id)
+    _apply(meeting, checked)
+    db.session.add(meeting)
+    db.session.flush()
+    now = utcnow()
+    for user_id in attendees:
+        db.session.add(Rsvp(gathering_id=meeting.id, user_id=user_id, status=RsvpStatus.GOING,
+                            join_token=joining.new_join_token(), show_name=True, answered_at=now))
+    meeting.going_count = len(attendees)
+    db.session.flush()
+    return meeting
 
 
 def new_uid() -> str:

@@ -9,7 +9,6 @@ One meeting is arranged at a time: the next once the last is over (on a check-in
 """
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -20,7 +19,7 @@ from app.extensions import db
 from app.gatherings import services as gatherings, times
 from app.models.accounts import User
 from app.models.base import utcnow
-from app.models.gatherings import Frequency, Gathering, Mode, Rsvp, RsvpStatus, State
+from app.models.gatherings import Frequency, Gathering, Mode, Rsvp, State
 from app.models.partnerships import CheckIn, Partnership, PartnershipMember, PartnershipState
 from app.partnerships import members
 from app.partnerships.members import Refused
@@ -237,20 +236,10 @@ def ensure_next(partnership: Partnership, now: datetime | None = None) -> Gather
             continue
     if checked is None:
         return None
-    meeting = Gathering(uid=gatherings.new_uid(), host_id=convener.user_id, state=State.PUBLISHED,
-                        published_at=utcnow(), partnership_id=partnership.id)
     # The gatherings' own create() is for leaders hosting in public; a partnership's convener may
-    # be any partner, so its meeting is stored from the same checked details.
-    gatherings._apply(meeting, checked)
-    db.session.add(meeting)
-    db.session.flush()
-    partners = members.current_members(partnership)
-    for member in partners:
-        db.session.add(Rsvp(gathering_id=meeting.id, user_id=member.user_id, status=RsvpStatus.GOING,
-                            join_token=secrets.token_urlsafe(24), show_name=True, answered_at=utcnow()))
-    meeting.going_count = len(partners)
-    db.session.flush()
-    return meeting
+    # be any partner.
+    return gatherings.create_private(convener.user, checked, partnership_id=partnership.id,
+                                     attendees=[member.user_id for member in members.current_members(partnership)])
 
 
 def cancel_upcoming(partnership: Partnership, reason: str) -> None:

@@ -107,9 +107,12 @@ def _map_data(results: leaders.Results, profiles: dict, unit: str) -> dict | Non
         profile = profiles.get(hit.profile_id)
         if profile is None or profile.public_lat is None or profile.public_lng is None:
             continue
-        markers.append(public_card(leaders.Summary.of(profile)) | {
+        card = public_card(leaders.Summary.of(profile))
+        distance = hit.distance_label(unit)
+        markers.append(card | {
             "number": number,  # the card's number in the list (<ol start>)
-            "distance": hit.distance_label(unit),
+            "label": card["name"], "distance": distance,
+            "detail": " · ".join(part for part in (distance, "Online" if card["online"] else "") if part),
             "beyond": hit.beyond_radius,  # listed for working online: not part of the map's frame
         })
     if not markers:
@@ -119,7 +122,7 @@ def _map_data(results: leaders.Results, profiles: dict, unit: str) -> dict | Non
         "tiles": {"url": current_app.config["MAP_TILE_URL"], "attribution": current_app.config["MAP_TILE_ATTRIBUTION"]},
         "origin": {"name": origin.name, "lat": origin.lat, "lng": origin.lng} if origin else None,
         "radius_km": results.radius_km if origin and not results.nearest else None,
-        "leaders": markers,
+        "cards": "data-leader", "markers": markers,
     }
 
 

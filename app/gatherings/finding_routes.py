@@ -202,17 +202,18 @@ def _search_link(**changes) -> str:
 
 
 def _map_data(listing: finding.Listing, unit: str) -> dict | None:
-    """What gatherings-map.js draws: the venues of this page's in-person gatherings (public by
+    """What map.js draws: the venues of this page's in-person gatherings (public by
     nature), numbered as their cards are."""
     markers = []
     for number, item in enumerate(listing.items, start=listing.first_number):
         gathering = item.gathering
         if item.online_after or not gathering.mode.in_person or gathering.lat is None or gathering.lng is None:
             continue
+        venue, distance = _venue_line(gathering), item.distance_label(unit)
         markers.append({
-            "number": number, "title": gathering.title, "url": url_for("gatherings.show", gathering_id=gathering.id),
-            "lat": gathering.lat, "lng": gathering.lng, "venue": _venue_line(gathering),
-            "distance": item.distance_label(unit),
+            "number": number, "label": gathering.title, "url": url_for("gatherings.show", gathering_id=gathering.id),
+            "lat": gathering.lat, "lng": gathering.lng, "venue": venue, "distance": distance,
+            "detail": " · ".join(part for part in (venue, distance) if part), "beyond": False,
         })
     if not markers:
         return None
@@ -222,7 +223,7 @@ def _map_data(listing: finding.Listing, unit: str) -> dict | None:
                   "attribution": current_app.config["MAP_TILE_ATTRIBUTION"]},
         "origin": {"name": origin.name, "lat": origin.lat, "lng": origin.lng} if origin else None,
         "radius_km": listing.radius_km if origin else None,
-        "gatherings": markers,
+        "cards": "data-gathering", "markers": markers,
     }
 
 

@@ -1,6 +1,9 @@
-// The map beside the results on /leaders: the same leaders as the list, at their public points,
-// numbered as the cards are. It frames the search circle, not the markers: leaders listed for
-// working online, far away, stay off the frame.
+// The map beside the results on /leaders and on /gatherings: the same leaders (at their public
+// points) or in-person gatherings (at their venues) as the list, numbered as the cards are. It
+// frames the search circle, not the markers: leaders listed for working online, far away, stay off
+// the frame. The page's data-map holds {tiles, origin, radius_km, cards, markers}: `cards` names
+// the attribute of the list items the markers stand for; each marker has number, lat, lng, url,
+// label, detail and beyond.
 (function () {
   "use strict";
   var fold = document.querySelector("[data-map-fold]");
@@ -41,30 +44,31 @@
       points.push(here);
     }
 
+    // Several gatherings often meet at one venue: a cluster opens them apart.
     cluster = L.markerClusterGroup({showCoverageOnHover: false, maxClusterRadius: 32, animate: !still});
-    data.leaders.forEach(function (leader) {
-      var label = leader.number + ". " + leader.name + (leader.distance ? ", " + leader.distance : "");
-      var icon = L.divIcon({className: "search-map__pin", html: "<span>" + leader.number + "</span>",
+    data.markers.forEach(function (item) {
+      var icon = L.divIcon({className: "search-map__pin", html: "<span>" + item.number + "</span>",
                             iconSize: [30, 30], iconAnchor: [15, 15], popupAnchor: [0, -14]});
-      // Not in the Tab order: the numbered list holds the same leaders, a Tab each.
-      var marker = L.marker([leader.lat, leader.lng], {icon: icon, title: label, keyboard: false});
+      // Not in the Tab order: the numbered list holds the same ones, a Tab each.
+      var marker = L.marker([item.lat, item.lng], {icon: icon, keyboard: false,
+                                                   title: item.number + ". " + item.label + (item.distance ? ", " + item.distance : "")});
       // Built from DOM nodes, not HTML strings, so names are never read as markup.
       var popup = document.createElement("div");
       var link = document.createElement("a");
-      link.href = leader.url;
-      link.textContent = leader.number + ". " + leader.name;
+      link.href = item.url;
+      link.textContent = item.number + ". " + item.label;
       popup.appendChild(link);
-      if (leader.distance || leader.online) {
+      if (item.detail) {
         var detail = document.createElement("div");
-        detail.textContent = [leader.distance, leader.online ? "Online" : ""].filter(Boolean).join(" · ");
+        detail.textContent = item.detail;
         popup.appendChild(detail);
       }
       marker.bindPopup(popup);
-      marker.on("mouseover", function () { highlight(leader.number, true); });
-      marker.on("mouseout", function () { highlight(leader.number, false); });
+      marker.on("mouseover", function () { highlight(item.number, true); });
+      marker.on("mouseout", function () { highlight(item.number, false); });
       cluster.addLayer(marker);
-      markers[leader.number] = marker;
-      if (!leader.beyond) points.push(L.latLng(leader.lat, leader.lng));
+      markers[item.number] = marker;
+      if (!item.beyond) points.push(L.latLng(item.lat, item.lng));
     });
     map.addLayer(cluster);
     cluster.on("animationend", refresh);
@@ -79,7 +83,7 @@
     } else {
       map.setView([20, 0], 1);
     }
-    element.setAttribute("data-map-ready", String(data.leaders.length));
+    element.setAttribute("data-map-ready", String(data.markers.length));
   }
 
   // The card's marker (or the cluster holding it) stands out while the card is hovered or focused.
@@ -91,7 +95,7 @@
     return shown && shown.getElement ? shown.getElement() : null;
   }
   function highlight(number, on) {
-    var card = document.querySelector("[data-leader][data-number='" + number + "']");
+    var card = document.querySelector("[" + data.cards + "][data-number='" + number + "']");
     if (card) card.classList.toggle("is-highlighted", on);
     var icon = iconOf(number);
     if (icon) icon.classList.toggle("is-highlighted", on);
@@ -103,7 +107,7 @@
     });
     if (active !== null) highlight(active, true);
   }
-  document.querySelectorAll("[data-leader][data-number]").forEach(function (card) {
+  document.querySelectorAll("[" + data.cards + "][data-number]").forEach(function (card) {
     var number = Number(card.getAttribute("data-number"));
     card.addEventListener("mouseenter", function () { highlight(number, true); });
     card.addEventListener("mouseleave", function () { highlight(number, false); });

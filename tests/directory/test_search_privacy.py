@@ -135,7 +135,7 @@ def test_the_search_page_and_its_map_data_carry_only_public_points(client, secre
                 found = re.search(r"data-map='([^']*)'", html)
                 if found:
                     data = json.loads(found.group(1).replace("&#39;", "'").replace("&amp;", "&"))
-                    for marker in data["leaders"]:
+                    for marker in data["markers"]:
                         point = public[marker["name"]]
                         assert (marker["lat"], marker["lng"]) == point
                         assert labels.fullmatch(marker["distance"].replace("<", "&lt;"))

@@ -268,8 +268,8 @@ def test_map_markers_are_numbered_like_the_cards(client, app):
         add_leader("Online Faraway", -30, 100, works_online=True)
     html = page_of(client, near="Lisbon", page="2", online="y")
     data = json.loads(html_lib.unescape(re.search(r"data-map='([^']*)'", html).group(1)))
-    assert [m["number"] for m in data["leaders"]] == list(range(21, 27))
-    assert [m["beyond"] for m in data["leaders"]] == [False] * 5 + [True]
+    assert [m["number"] for m in data["markers"]] == list(range(21, 27))
+    assert [m["beyond"] for m in data["markers"]] == [False] * 5 + [True]
     assert data["radius_km"] == 50
     assert re.findall(r'data-number="(\d+)"><article', html) == [str(n) for n in range(21, 27)]
     assert 'start="21"' in html and 'start="26"' in html

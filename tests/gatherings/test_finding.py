@@ -205,13 +205,13 @@ def test_near_a_place_nearest_first_then_soonest(client, around_lyon):
     assert "Nearest first, then soonest" in html
     assert "about 25 km" in html and "&lt; 5 km" in html
     # The map: the venues of the listed ones, numbered as their cards, the circle framed.
-    found = re.search(r"data-gatherings-map='([^']+)'", html)
+    found = re.search(r"data-map='([^']+)'", html)
     assert found is not None
     import json
     data = json.loads(unescape(found[1]))
-    assert [marker["number"] for marker in data["gatherings"]] == [1, 2, 3, 4, 5]
+    assert [marker["number"] for marker in data["markers"]] == [1, 2, 3, 4, 5]
     assert data["radius_km"] == 60 and data["origin"]["name"] == "Lyon, France"
-    assert data["gatherings"][3]["venue"] == "Le Manège, Vienne" and data["gatherings"][3]["distance"] == "about 25 km"
+    assert data["markers"][3]["venue"] == "Le Manège, Vienne" and data["markers"][3]["distance"] == "about 25 km"
 
 
 def test_near_with_online_ones_after(client, around_lyon):

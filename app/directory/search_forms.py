@@ -139,8 +139,10 @@ def _option_html(value, label, selected: bool) -> Markup:
     return Select.render_option(Choice(value=value, label=label, selected=selected, render_kw={}))
 
 
-class SearchForm(Form):
-    """Sent with GET: no CSRF token, every search is a link people can share."""
+class NearForm(Form):
+    """The place box, radius and unit a search shares with others (/leaders, /gatherings), and a
+    focus area from the official list. Sent with GET: no CSRF token, every search is a link
+    people can share."""
 
     near_max_length = MAX_QUERY_LENGTH  # stated in the hint
 
@@ -151,20 +153,6 @@ class SearchForm(Form):
                          message=f"Enter a distance from {MIN_RADIUS} to {MAX_RADIUS}, like 50")
     unit = SelectField("Unit", default="km", validate_choice=False,
                        choices=[SelectChoice(value, label) for value, label in UNITS.items()])
-    keyword = StringField("Keyword", validators=[Length(max=100, message="Enter at most 100 characters")])
-    focus_area = SelectField("Focus area", default="", validate_choice=False, widget=KeptOptionsSelect())
-    language = StringField("Language", validators=[Length(max=40, message="Enter one language, like Spanish")])
-    program = SelectField("Program", default="", validate_choice=False, widget=KeptOptionsSelect())
-    online = BooleanField("Include leaders who work online")
-    sort = SelectField("Sort by", default="distance", validate_choice=False,
-                       choices=[SelectChoice(value, SORT_LABELS[value]) for value in SORTS])
-
-    def load_choices(self) -> None:
-        areas = db.session.execute(
-            select(FocusArea.slug, FocusArea.name).where(FocusArea.official).order_by(FocusArea.name)).all()
-        programs = db.session.execute(select(Program.slug, Program.name).order_by(Program.name)).all()
-        self.focus_area.choices = [SelectChoice("", "Any focus area")] + [SelectChoice(*row) for row in areas]
-        self.program.choices = [SelectChoice("", "Any program")] + [SelectChoice(*row) for row in programs]
 
     def validate_unit(self, field) -> None:
         if field.data not in UNITS:
@@ -173,10 +161,6 @@ class SearchForm(Form):
     def validate_focus_area(self, field) -> None:
         if field.data and field.data not in {choice.value for choice in field.choices}:
             raise ValidationError("Choose a focus area from the list")
-
-    def validate_program(self, field) -> None:
-        if field.data and field.data not in {choice.value for choice in field.choices}:
-            raise ValidationError("Choose a program from the list")
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -202,6 +186,33 @@ class SearchForm(Form):
     @property
     def radius_value(self) -> float:
         return DEFAULT_RADIUS if self.radius.data is None else self.radius.data
+
+    @property
+    def unit_value(self) -> str:
+        return self.unit.data if self.unit.data in UNITS else "km"
+
+
+class SearchForm(NearForm):
+    """/leaders' search."""
+
+    keyword = StringField("Keyword", validators=[Length(max=100, message="Enter at most 100 characters")])
+    focus_area = SelectField("Focus area", default="", validate_choice=False, widget=KeptOptionsSelect())
+    language = StringField("Language", validators=[Length(max=40, message="Enter one language, like Spanish")])
+    program = SelectField("Program", default="", validate_choice=False, widget=KeptOptionsSelect())
+    online = BooleanField("Include leaders who work online")
+    sort = SelectField("Sort by", default="distance", validate_choice=False,
+                       choices=[SelectChoice(value, SORT_LABELS[value]) for value in SORTS])
+
+    def load_choices(self) -> None:
+        areas = db.session.execute(
+            select(FocusArea.slug, FocusArea.name).where(FocusArea.official).order_by(FocusArea.name)).all()
+        programs = db.session.execute(select(Program.slug, Program.name).order_by(Program.name)).all()
+        self.focus_area.choices = [SelectChoice("", "Any focus area")] + [SelectChoice(*row) for row in areas]
+        self.program.choices = [SelectChoice("", "Any program")] + [SelectChoice(*row) for row in programs]
+
+    def validate_program(self, field) -> None:
+        if field.data and field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError("Choose a program from the list")
 
     @property
     def sort_value(self) -> str:

@@ -6,17 +6,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, Form, HiddenField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, ValidationError
 
 from app.directory.search import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS, Origin, to_km
 from app.directory.search_forms import (
-    ONLINE_WORDS, UNITS, YOUR_LOCATION, BadInput, KeptOptionsSelect, NumberField, PointOrPlaceError,
-    parse_number, parse_page, point_or_place,
+    ONLINE_WORDS, UNITS, BadInput, KeptOptionsSelect, NearForm, parse_number, parse_page, point_or_place,
 )
 from app.extensions import db
 from app.gatherings.finding import MODE_LABELS, MODES, Query
-from app.geo.geocoder import MAX_QUERY_LENGTH
 from app.models.directory import FocusArea
 from app.params import MAX_PAGE
 
@@ -28,18 +26,9 @@ LANGUAGE_MAX = 40
 FOCUS_AREA_MAX = 60
 
 
-class FindForm(Form):
-    """Sent with GET: no CSRF token, every search is a link people can share."""
+class FindForm(NearForm):
+    """/gatherings' search: the leader search's place box, radius and unit, and its own filters."""
 
-    near_max_length = MAX_QUERY_LENGTH  # stated in the hint
-
-    near = StringField("Near", validators=[Length(max=MAX_QUERY_LENGTH, message="Enter a shorter place name")])
-    lat = HiddenField()
-    lng = HiddenField()
-    radius = NumberField("Within", default=DEFAULT_RADIUS, low=MIN_RADIUS, high=MAX_RADIUS,
-                         message=f"Enter a distance from {MIN_RADIUS} to {MAX_RADIUS}, like 50")
-    unit = SelectField("Unit", default="km", validate_choice=False,
-                       choices=[SelectChoice(value, label) for value, label in UNITS.items()])
     mode = SelectField("Online or in person", default="", validate_choice=False,
                        choices=[SelectChoice(value, label) for value, label in
                                 (("", "Either"), ("online", MODE_LABELS["online"]),
@@ -59,46 +48,9 @@ class FindForm(Form):
             areas += db.session.execute(select(FocusArea.slug, FocusArea.name).where(FocusArea.slug == asked)).all()
         self.focus_area.choices = [SelectChoice("", "Any focus area")] + [SelectChoice(*row) for row in areas]
 
-    def validate_unit(self, field) -> None:
-        if field.data not in UNITS:
-            raise ValidationError("Choose kilometres or miles")
-
     def validate_mode(self, field) -> None:
         if field.data not in MODES:
             raise ValidationError("Choose online, in person or either")
-
-    def validate_focus_area(self, field) -> None:
-        if field.data and field.data not in {choice.value for choice in field.choices}:
-            raise ValidationError("Choose a focus area from the list")
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        try:
-            self.point_or_place()
-        except PointOrPlaceError as error:
-            if error.field == "near":  # the Length validator has said so on the field
-                return False
-            self.form_errors.append("We could not read your location. Type a place in “Near” instead.")
-            return False
-        return valid
-
-    def typed_place(self) -> str:
-        """The place typed in Near; "" when empty or when it reads "Your location"."""
-        text = (self.near.data or "").strip()
-        return "" if text.casefold() == YOUR_LOCATION.casefold() else text
-
-    def point_or_place(self) -> tuple[str, tuple[float, float] | None]:
-        """(the place typed, the visitor's own location from "Use my location"); a place typed
-        after it wins, as on /leaders."""
-        return point_or_place(self.typed_place(), self.lat.data, self.lng.data, typed_place_wins=True)
-
-    @property
-    def radius_value(self) -> float:
-        return DEFAULT_RADIUS if self.radius.data is None else self.radius.data
-
-    @property
-    def unit_value(self) -> str:
-        return self.unit.data if self.unit.data in UNITS else "km"
 
     @property
     def filters_set(self) -> int:

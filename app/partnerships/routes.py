@@ -52,7 +52,9 @@ def index():
         "partnerships/index.html", grouped=grouped, any_partnership=bool(mine),
         partners={item.id: members.current_people(item) for item in mine},
         invitations=invitations, requests=board.requests_of(current_user), zone_city=times.zone_city,
-        invited_with={invitation.id: [person.display_name for person in members.current_people(invitation.partnership)]
+        # The partners besides the one who invites (already named on its own).
+        invited_with={invitation.id: [person.display_name for person in members.current_people(invitation.partnership)
+                                      if person.id != invitation.from_id]
                       for invitation in invitations},
         confirm=ConfirmForm(), show_form=ShowCountForm(formdata=None, show_count=bool(choice and choice.show_count)),
         shown_count=members.count_for_profile(current_user),

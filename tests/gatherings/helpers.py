@@ -14,9 +14,10 @@ SECRET_LINK = "https://meet.example/secret-room-7f3a9c"
 
 
 def local_in(days: float, zone_name: str = "Europe/Berlin", hour: int = 18) -> datetime:
-    """A wall-clock time `days` from now at `hour`:00 in the zone (naive)."""
-    moment = times.to_local(utcnow(), zone_name) + timedelta(days=days)
-    return moment.replace(hour=hour, minute=0, second=0, microsecond=0, tzinfo=None)
+    """`hour`:00 in the zone today, plus `days` (naive): 1.5 is twelve hours after 1, whatever the
+    time of day the test runs at (so gatherings made with different days never start together)."""
+    today = times.to_local(utcnow(), zone_name).replace(hour=hour, minute=0, second=0, microsecond=0, tzinfo=None)
+    return today + timedelta(days=days)
 
 
 def details(**fields) -> services.Details:

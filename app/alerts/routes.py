@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from functools import partial
 from urllib.parse import urlencode
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -58,6 +59,7 @@ def index():
     return render_template("alerts/index.html", alerts=alerts, form=form, chosen=chosen,
                            describe=services.describe, action_form=ConfirmForm(),
                            zone=services.zone_name(current_user), zone_chosen=bool(current_user.time_zone),
+                           at=partial(services.local_moment, current_user),
                            schedule_text=services.describe_schedule(current_user, chosen) if chosen else "",
                            max_alerts=services.MAX_ALERTS, can_keep=permissions.can_keep_alerts(current_user))
 
@@ -131,6 +133,7 @@ def show(alert_id):
         host_slugs = slugs_of([item.item for item in items])
     return render_template("alerts/show.html", alert=alert, items=items, describe=services.describe,
                            action_form=ConfirmForm(), host_slugs=host_slugs,
+                           at=partial(services.local_moment, current_user),
                            feed_url=site_url("alerts.feed", alert_id=alert.id, token=alert.feed_token),
                            search_link=_search_page(alert.kind, services.search_link_values(alert)))
 

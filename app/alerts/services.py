@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import delete, func, select
 
@@ -312,6 +312,15 @@ def default_schedule(user: User) -> AlertSchedule:
 def zone_name(user: User) -> str:
     """The zone alert mail follows: the account's, else UTC."""
     return schedule.zone_of(user.time_zone).key
+
+
+def local_moment(user: User, moment: datetime | None) -> str:
+    """A stored time as the person reads the alerts' pages: "2 Dec 2026, 14:47 CET", in the
+    zone their mail follows."""
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return aware.astimezone(schedule.zone_of(user.time_zone)).strftime("%-d %b %Y, %H:%M %Z")
 
 
 def choose_schedule(user: User, chosen: AlertSchedule, frequency: str, hour: int, weekday: int,

@@ -2,6 +2,7 @@
 forum's active threads (members-only ones to members only), and leaders and gatherings near the
 visitor's last search, remembered in their session alone."""
 from app import features
+from app.models.accounts import Role
 from tests.conftest import login, shown
 
 
@@ -28,3 +29,17 @@ def test_the_last_search_brings_leaders_and_gatherings_near_it_home(app, client)
     # A new visitor (another cookie) sees none of it.
     other = app.test_client()
     assert "Leaders near" not in shown(other.get("/"), "From the Leaders Blog")
+
+
+def test_the_invitation_depends_on_who_is_looking(app, client, make_user):
+    page = shown(client.get("/"), "Find community leaders near you")
+    assert "List yourself as a leader" in page and 'href="/register"' in page and "Join the network" in page
+    assert "Find learning partners" not in page
+    login(client, make_user().email)  # a member: may apply, already joined
+    page = shown(client.get("/"), "Do you lead a community project?")
+    assert "Join the network" not in page and "Find learning partners" not in page
+    client.post("/logout")
+    login(client, make_user(role=Role.LEADER).email)  # a leader: nothing to apply for; partners to find
+    page = shown(client.get("/"), "Learn with other leaders")
+    assert 'href="/partnerships/requests"' in page
+    assert "Do you lead a community project?" not in page and "Join the network" not in page

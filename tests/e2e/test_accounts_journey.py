@@ -4,15 +4,9 @@ import re
 import pytest
 
 from tests.e2e.conftest import screenshot_dir
+from tests.e2e.journey import open_menu
 
 PASSWORD = "lantern orchard maple"
-
-
-def open_menu(page) -> None:
-    """On a phone the header's links are behind "Menu"."""
-    toggle = page.locator(".site-menu__toggle")
-    if toggle.is_visible() and page.locator(".site-menu").get_attribute("open") is None:
-        toggle.click()
 
 
 def verification_path(mailbox, address: str) -> str:
@@ -37,7 +31,7 @@ def test_register_verify_logout_login(page, a11y, mailbox, viewport):
     page.goto("/")
     a11y(page)
     open_menu(page)
-    page.get_by_role("link", name="Join").click()
+    page.get_by_role("link", name="Join", exact=True).click()  # the header's
     a11y(page)
 
     # A failed submit shows an error summary that links to the field and takes focus.

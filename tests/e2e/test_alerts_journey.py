@@ -5,7 +5,6 @@ then a new leader is listed near Lyon, the alerts are sent at the person's hour 
 links to their profile; the link opens the profile, and the alert's own one-click unsubscribe
 link stops its mail. Once with the mouse at a desktop's and a phone's width, once with the
 keyboard alone. axe-core checks every page."""
-import io
 import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -21,8 +20,9 @@ from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.alerts import Alert, AlertSchedule
 from tests.directory.search_fixtures import add_leader
-from tests.e2e.conftest import LOCAL_ASSETS, screenshot_dir
+from tests.e2e.conftest import screenshot_dir
 from tests.live import Visitor
+from tests.e2e.journey import click, enter_opens_page, no_sideways_scroll
 
 PASSWORD = "copper heron orchard 26"
 PERSON = ("odile.alerts@example.com", "Odile Marchand")
@@ -40,27 +40,7 @@ BOTH = pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800},
 DESKTOP = pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}], ids=["desktop"],
                                   indirect=True)
 
-# The search's map asks OpenStreetMap for tiles: a plain local tile answers (as in the search
-# journey), so no request leaves the machine and none fails.
-TILE_PREFIX = "https://tile.openstreetmap.org/"
-
-
-def _tile_png() -> bytes:
-    from PIL import Image
-    buffer = io.BytesIO()
-    Image.new("RGB", (256, 256), (226, 238, 232)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-TILE = _tile_png()
-
-
-def serve_tile(route):
-    route.fulfill(status=200, content_type="image/png", body=TILE)
-
-
-if not any(prefix == TILE_PREFIX for prefix, _ in LOCAL_ASSETS):
-    LOCAL_ASSETS.append((TILE_PREFIX, serve_tile))
+# The search's map asks OpenStreetMap for tiles: tests.e2e.journey answers them with a local tile.
 
 
 # Setting up -------------------------------------------------------------------------------
@@ -107,21 +87,9 @@ def open_menu(page) -> None:
         toggle.click()
 
 
-def click(page, a11y, locator) -> None:
-    """Click something that opens a page, and check the page that opens."""
-    locator.click()
-    a11y(page)
-
-
 def shot(page, name: str) -> None:
     page.screenshot(path=str(screenshot_dir() / f"alerts-{name}-{page.viewport_size['width']}.png"),
                     full_page=True)
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.viewport_size["width"]
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll <= width, f"the page scrolls sideways: {scroll} px wide at {width} px"
 
 
 def the_mail(mailbox):
@@ -267,12 +235,6 @@ def tab_to(page, name: str, tag: str | None = None, href: str = "", backwards: b
             return now
     raise AssertionError(f"{limit} presses of {key} did not reach {name!r}; the focus went "
                          f"through {seen}")
-
-
-def enter_opens_page(page, a11y, key: str = "Enter") -> None:
-    with page.expect_navigation():
-        page.keyboard.press(key)
-    a11y(page)
 
 
 @DESKTOP

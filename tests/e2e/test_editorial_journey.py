@@ -11,6 +11,7 @@ from app.editorial.workflow import Action
 from app.extensions import db
 from app.models.accounts import Role, User
 from tests.e2e.conftest import screenshot_dir
+from tests.e2e.journey import no_sideways_scroll
 
 PASSWORD = "harbour pepper violin 77"
 LEADER = "leader.journey@example.com"
@@ -164,12 +165,6 @@ BOTH = pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800},
 def shot(page, name: str) -> None:
     page.screenshot(path=str(screenshot_dir() / f"{name}-{page.viewport_size['width']}.png"),
                     full_page=True)
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.viewport_size["width"]
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll <= width, f"the page scrolls sideways: {scroll} px wide at {width} px"
 
 
 def _resubmitted_proposal(app) -> int:

@@ -18,6 +18,7 @@ from app.models.accounts import Role, User
 from app.models.base import utcnow
 from app.models.forum import ForumCategory, ForumFollow, ForumPost, ForumSteward, ForumThread
 from tests.e2e.conftest import screenshot_dir
+from tests.e2e.journey import click, enter_opens_page, log_out, no_sideways_scroll, open_menu
 
 PASSWORD = "kettle meadow lantern 58"
 AUTHOR = ("amara.forum@example.com", "Amara Okafor")
@@ -83,13 +84,6 @@ def _steward_replies(app, ten_minutes_pass: bool = True) -> int:
 
 # Helpers for the mouse journey ------------------------------------------------------------
 
-def open_menu(page) -> None:
-    """On a phone the header's links are behind "Menu"."""
-    toggle = page.locator(".site-menu__toggle")
-    if toggle.is_visible() and page.locator(".site-menu").get_attribute("open") is None:
-        toggle.click()
-
-
 def log_in(page, a11y, email: str, name: str) -> None:
     page.goto("/login")
     a11y(page)
@@ -98,19 +92,6 @@ def log_in(page, a11y, email: str, name: str) -> None:
     page.get_by_role("button", name="Log in").click()
     a11y(page)
     assert f"You are logged in as {name}" in page.inner_text("main")
-
-
-def log_out(page, a11y) -> None:
-    open_menu(page)
-    page.get_by_role("button", name="Log out").click()
-    a11y(page)
-    assert "You are logged out" in page.inner_text("main")
-
-
-def click(page, a11y, locator) -> None:
-    """Click something that opens a page, and check the page that opens."""
-    locator.click()
-    a11y(page)
 
 
 def open_thread(page, a11y) -> None:
@@ -128,12 +109,6 @@ def post_id_in(url: str) -> int:
 def shot(page, name: str) -> None:
     page.screenshot(path=str(screenshot_dir() / f"forum-{name}-{page.viewport_size['width']}.png"),
                     full_page=True)
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.viewport_size["width"]
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll <= width, f"the page scrolls sideways: {scroll} px wide at {width} px"
 
 
 def mail_holding(mailbox, address: str, text: str, timeout: float = 10.0):
@@ -335,12 +310,6 @@ def tab_to(page, name: str, tag: str | None = None, backwards: bool = False, lim
             return now
     raise AssertionError(f"{limit} presses of {key} did not reach {name!r}; the focus went "
                          f"through {seen}")
-
-
-def enter_opens_page(page, a11y, key: str = "Enter") -> None:
-    with page.expect_navigation():
-        page.keyboard.press(key)
-    a11y(page)
 
 
 def test_keyboard_only_log_in_start_a_thread_and_answer_a_reply(page, a11y, mailbox, live_app,

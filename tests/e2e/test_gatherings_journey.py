@@ -20,6 +20,7 @@ from app.gatherings import services
 from app.models.accounts import Role, User
 from app.models.base import utcnow
 from tests.e2e.conftest import screenshot_dir
+from tests.e2e.journey import click, enter_opens_page, log_out, nav_link, no_sideways_scroll
 
 PASSWORD = "harbour violet compass 73"
 HOST = ("rosa.gatherings@example.com", "Rosa Hartley")
@@ -123,18 +124,6 @@ def field_value(local: datetime) -> str:
 
 # Helpers for the mouse journey ------------------------------------------------------------
 
-def open_menu(page) -> None:
-    """On a phone the header's links are behind "Menu"."""
-    toggle = page.locator(".site-menu__toggle")
-    if toggle.is_visible() and page.locator(".site-menu").get_attribute("open") is None:
-        toggle.click()
-
-
-def nav_link(page, name: str):
-    open_menu(page)
-    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
-
-
 def log_in(page, a11y, email: str, name: str) -> None:
     page.goto("/login")
     a11y(page)
@@ -143,19 +132,6 @@ def log_in(page, a11y, email: str, name: str) -> None:
     page.get_by_role("button", name="Log in").click()
     a11y(page)
     assert f"You are logged in as {name}" in page.inner_text("main")
-
-
-def log_out(page, a11y) -> None:
-    open_menu(page)
-    page.get_by_role("button", name="Log out").click()
-    a11y(page)
-    assert "You are logged out" in page.inner_text("main")
-
-
-def click(page, a11y, locator) -> None:
-    """Click something that opens a page, and check the page that opens."""
-    locator.click()
-    a11y(page)
 
 
 def no_meeting_link(page) -> None:
@@ -168,12 +144,6 @@ def no_meeting_link(page) -> None:
 def shot(page, name: str) -> None:
     page.screenshot(path=str(screenshot_dir() / f"gatherings-{name}-{page.viewport_size['width']}.png"),
                     full_page=True)
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.viewport_size["width"]
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll <= width, f"the page scrolls sideways: {scroll} px wide at {width} px"
 
 
 def gathering_id_in(url: str) -> int:
@@ -451,12 +421,6 @@ def tab_to(page, name: str, tag: str | None = None, backwards: bool = False, lim
             return now
     raise AssertionError(f"{limit} presses of {key} did not reach {name!r}; the focus went "
                          f"through {seen}")
-
-
-def enter_opens_page(page, a11y, key: str = "Enter") -> None:
-    with page.expect_navigation():
-        page.keyboard.press(key)
-    a11y(page)
 
 
 @DESKTOP

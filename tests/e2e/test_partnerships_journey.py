@@ -25,6 +25,7 @@ from app.models.partnerships import Partnership, PartnershipState
 from app.partnerships import board
 from tests.e2e.conftest import screenshot_dir
 from tests.partnerships.helpers import accept, answer_all
+from tests.e2e.journey import click, enter_opens_page, log_out, nav_link, no_sideways_scroll
 
 PASSWORD = "saffron kestrel ladder 41"
 INVITER = ("niamh.partners@example.com", "Niamh Doyle", "Europe/Dublin")
@@ -96,18 +97,6 @@ def first_meeting(zone: str, days: int = 9, hour: int = 18, minute: int = 30) ->
 
 # Helpers for the mouse journey ------------------------------------------------------------
 
-def open_menu(page) -> None:
-    """On a phone the header's links are behind "Menu"."""
-    toggle = page.locator(".site-menu__toggle")
-    if toggle.is_visible() and page.locator(".site-menu").get_attribute("open") is None:
-        toggle.click()
-
-
-def nav_link(page, name: str):
-    open_menu(page)
-    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
-
-
 def log_in(page, a11y, email: str, name: str) -> None:
     page.goto("/login")
     a11y(page)
@@ -118,28 +107,9 @@ def log_in(page, a11y, email: str, name: str) -> None:
     assert f"You are logged in as {name}" in page.inner_text("main")
 
 
-def log_out(page, a11y) -> None:
-    open_menu(page)
-    page.get_by_role("button", name="Log out").click()
-    a11y(page)
-    assert "You are logged out" in page.inner_text("main")
-
-
-def click(page, a11y, locator) -> None:
-    """Click something that opens a page, and check the page that opens."""
-    locator.click()
-    a11y(page)
-
-
 def shot(page, name: str) -> None:
     page.screenshot(path=str(screenshot_dir() / f"partnerships-{name}-{page.viewport_size['width']}.png"),
                     full_page=True)
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.viewport_size["width"]
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll <= width, f"the page scrolls sideways: {scroll} px wide at {width} px"
 
 
 def partnership_id_in(url: str) -> int:
@@ -424,12 +394,6 @@ def tab_to(page, name: str, tag: str | None = None, backwards: bool = False, lim
             return now
     raise AssertionError(f"{limit} presses of {key} did not reach {name!r}; the focus went "
                          f"through {seen}")
-
-
-def enter_opens_page(page, a11y, key: str = "Enter") -> None:
-    with page.expect_navigation():
-        page.keyboard.press(key)
-    a11y(page)
 
 
 def keyboard_log_in(page, a11y, email: str, name: str) -> None:

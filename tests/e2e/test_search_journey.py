@@ -1,35 +1,14 @@
 """A visitor types a city, sees the nearest leaders in distance order on the list and the map, opens one."""
-import io
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from tests.directory.search_fixtures import add_leader
-from tests.e2e.conftest import LOCAL_ASSETS, missing, screenshot_dir
+from tests.e2e.conftest import missing, screenshot_dir
+from tests.e2e.journey import tiles_served  # noqa: F401  (test_profile_pin reads it from here)
 
-TILE_PREFIX = "https://tile.openstreetmap.org/"
 VENDOR = Path(__file__).resolve().parents[2] / "static" / "vendor"
-
-
-def _tile_png() -> bytes:
-    from PIL import Image
-    buffer = io.BytesIO()
-    Image.new("RGB", (256, 256), (226, 238, 232)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-TILE = _tile_png()
-tiles_served: list[str] = []
-
-
-def serve_tile(route):
-    tiles_served.append(route.request.url)
-    route.fulfill(status=200, content_type="image/png", body=TILE)
-
-
-if not any(prefix == TILE_PREFIX for prefix, _ in LOCAL_ASSETS):
-    LOCAL_ASSETS.append((TILE_PREFIX, serve_tile))
 
 # Leaders north of Lisbon at growing distances; one in Porto, outside a 50 km search.
 LEADERS = [

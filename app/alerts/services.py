@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
@@ -13,6 +13,7 @@ from app.database import get_or_create, lock_row
 from app.directory import search as leaders
 from app.directory.search_forms import UNITS, YOUR_LOCATION, PointOrPlaceError, parse_number, point_or_place
 from app.extensions import db
+from app.gatherings import times
 from app.gatherings.finding import MODES
 from app.geo.geocoder import GeocodeError
 from app.models.accounts import User
@@ -319,8 +320,8 @@ def local_moment(user: User, moment: datetime | None) -> str:
     zone their mail follows."""
     if moment is None:
         return ""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return aware.astimezone(schedule.zone_of(user.time_zone)).strftime("%-d %b %Y, %H:%M %Z")
+    local = times.to_local(moment, zone_name(user))
+    return f"{local:%-d %b %Y, %H:%M} {times.abbreviation(local)}"
 
 
 def choose_schedule(user: User, chosen: AlertSchedule, frequency: str, hour: int, weekday: int,

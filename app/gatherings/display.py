@@ -22,16 +22,21 @@ def time_label(gathering: Gathering, zone_name: str | None = None) -> times.Time
                        zone_name if zone_name is not None else viewer_zone(), place=notices.town(gathering))
 
 
-def when(gathering: Gathering, *, until: bool = False) -> Markup:
+_VIEWER = object()  # when(): "the viewer's zone, looked up"
+
+
+def when(gathering: Gathering, *, until: bool = False, zone=_VIEWER) -> Markup:
     """The start as a <time>: "Tue 3 Dec, 18:00 in Hartford (EST) · 00:00 your time (CET)";
     until=True adds the end in the gathering's own zone ("…(EST), until 19:30").
 
     Without an account zone, the browser's script adds "your time" (data-starts is UTC); the
-    text without it is the no-JavaScript fallback."""
-    label = time_label(gathering)
+    text without it is the no-JavaScript fallback. zone: the viewer's zone when the caller has
+    looked it up already (a card draws several times from it), None for none."""
+    zone = viewer_zone() if zone is _VIEWER else zone
+    label = time_label(gathering, zone or "")
     utc = gathering.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     yours = f' <span class="gathering-time__yours">· {escape(label.yours)}</span>' if label.yours else ""
-    script = "" if viewer_zone() else ' data-local-time'
+    script = "" if zone else ' data-local-time'
     end = f", until {escape(end_label(gathering))}" if until else ""
     return Markup(f'<time class="gathering-time" datetime="{utc}" data-starts="{utc}" '
                   f'data-zone="{escape(gathering.time_zone)}"{script}>{escape(label.there)}{end}</time>{yours}')

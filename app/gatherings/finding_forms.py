@@ -17,6 +17,7 @@ from app.extensions import db
 from app.gatherings.finding import MODE_LABELS, MODES, Query
 from app.models.directory import FocusArea
 from app.params import MAX_PAGE
+from app.prepared import prepared
 
 # What links to another page of a search carry: the form's fields, never the rest of the query string.
 LINK_PARAMS = ("near", "lat", "lng", "radius", "unit", "mode", "focus_area", "language", "online", "page")
@@ -41,8 +42,10 @@ class FindForm(NearForm):
     def load_choices(self) -> None:
         """The official focus areas; and the one asked for when it is another (hosts tag gatherings
         with any focus area, and a gathering's page links each of its tags to this list)."""
-        areas = db.session.execute(
-            select(FocusArea.slug, FocusArea.name).where(FocusArea.official).order_by(FocusArea.name)).all()
+        connection = db.session.connection()
+        areas = prepared(connection, ("gatherings, official focus areas",), lambda: (
+            select(FocusArea.slug, FocusArea.name).where(FocusArea.official).order_by(FocusArea.name))
+        ).rows(connection)
         asked = self.focus_area.data
         if isinstance(asked, str) and asked and len(asked) <= FOCUS_AREA_MAX and asked not in {row[0] for row in areas}:
             areas += db.session.execute(select(FocusArea.slug, FocusArea.name).where(FocusArea.slug == asked)).all()

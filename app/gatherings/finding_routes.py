@@ -17,12 +17,12 @@ from app import permissions
 from app.directory import search as leaders
 from app.directory.search_forms import BadInput, parse_page
 from app.extensions import limiter
-from app.gatherings import finding, times
+from app.gatherings import finding
 from app.gatherings.blueprint import bp
+from app.gatherings.cards import card_html, date_block, started, town
 from app.gatherings.display import viewer_zone
 from app.gatherings.finding_forms import LINK_PARAMS, FindForm, api_query
 from app.geo.geocoder import GeocodeError
-from app.models.base import utcnow
 from app.models.gatherings import Gathering
 from app.params import MAX_PAGE, this_page
 from app.urls import site_url
@@ -339,26 +339,6 @@ def _iso(moment) -> str:
 
 # For the cards, the home page and a host's profile --------------------------------------------
 
-def town(gathering: Gathering) -> str:
-    """The venue's town: the first part of the place the geocoder named ("Lyon, France" -> "Lyon")."""
-    if not gathering.mode.in_person:
-        return ""
-    return (gathering.place_name or gathering.address).split(",")[0].strip()
-
-
-def date_block(gathering: Gathering) -> Markup:
-    """The card's date block (weekday, day, month) in the viewer's zone, else the gathering's."""
-    local = times.to_local(gathering.starts_at, viewer_zone() or gathering.time_zone)
-    return Markup(f'<span class="gathering-date__weekday">{local:%a}</span>'
-                  f'<span class="gathering-date__day">{local.day}</span>'
-                  f'<span class="gathering-date__month">{local:%b}</span>')
-
-
-def started(gathering: Gathering) -> bool:
-    """Under way: started and not over (the card says "Happening now")."""
-    return gathering.starts_at <= utcnow() < gathering.ends_at
-
-
 class KeptDrawings:
     """HTML drawn by a template's macro, kept by each worker under everything the macro reads
     (see kept_card, kept_search_field): it is then the same for as long as it is kept, however
@@ -401,8 +381,7 @@ def kept_card(card: finding.Card, **options) -> Markup:
     kept = _kept_drawings()
     html = kept.get(key)
     if html is None:
-        draw = _macro("gatherings/_card.html", "gathering_card")
-        html = Markup(draw(card, host_slugs={card.host_id: card.host_slug} if card.host_slug else None, **options))
+        html = card_html(card, host_slugs={card.host_id: card.host_slug} if card.host_slug else None, **options)
         kept.put(key, html)
     return html
 
@@ -453,6 +432,7 @@ bp.add_app_template_global(town, "gathering_town")
 bp.add_app_template_global(date_block, "gathering_date")
 bp.add_app_template_global(started, "gathering_started")
 bp.add_app_template_global(kept_card, "gathering_kept_card")
+bp.add_app_template_global(card_html, "gathering_card_html")
 bp.add_app_template_global(kept_search_field, "gatherings_kept_search_field")
 bp.add_app_template_global(home_section, "gatherings_home_section")
 bp.add_app_template_global(finding.hosting, "gatherings_hosted_by")

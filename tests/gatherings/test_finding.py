@@ -475,3 +475,25 @@ def test_hostile_input_never_answers_5xx(app, client, host, path):
 def test_a_place_that_may_mean_another_offers_the_others(app, client, host):
     html = page(client, near="Portland")
     assert "Did you mean another place?" in html and "Portland, Maine" in html
+
+
+def test_every_field_a_card_shows_is_escaped(app, client, host):
+    """Cards are drawn in Python (app/gatherings/cards.py): a title, venue, language, host name and
+    focus area made of markup read as text on the list, near a place, in the archive and at home."""
+    payload = '<img src=x onerror="alert(1)">'
+    with app.app_context():
+        db.session.add(FocusArea(name=f"Areas {payload}", slug="hostile-area", official=False))
+        db.session.execute(update(User).where(User.id == host.id).values(display_name=f"Camille {payload}"))
+        db.session.commit()
+    made = in_person(app, host, f"Supper {payload}", 2, "Lyon", language=f"French {payload}",
+                     focus_areas=["hostile-area"])
+    past = in_person(app, host, f"Old supper {payload}", 3, "Lyon")
+    to_past(app, past)
+    with app.app_context():
+        db.session.execute(update(Gathering).where(Gathering.id.in_([made, past])).values(venue_name=f"Hall {payload}"))
+        db.session.commit()
+    for html in (page(client), page(client, near="Lyon"), shown(client.get("/gatherings/past"))):
+        assert "<img src=x" not in html  # the map's JSON has it as \\u003cimg
+        assert "&lt;img src=x onerror=" in html
+    home = shown(client.get("/"))  # near Lyon, the place of the last search
+    assert "<img src=x" not in home and "Supper &lt;img src=x" in home

@@ -17,7 +17,9 @@ from app.database import writes_on_get
 from app.extensions import db, limiter
 from app.forum import drafts, marks, members, moderation, posting, reading, telling
 from app.forum.blueprint import bp
-from app.forum.drawing import MessageView, VisitorPages, visitor_pages
+from app.forum.drawing import (
+    MessageView, VisitorPages, author_html, forum_html, message_html, tree_html, visitor_pages,
+)
 from app.forum.forms import EditForm, MessageForm, StewardMessageForm, ThreadForm
 from app.forum.posting import Refused, StalePost
 from app.models.forum import (
@@ -43,10 +45,10 @@ def _per_person() -> str:
 posting_limit = limiter.limit(_post_limit, key_func=_per_person, methods=["POST"])
 
 
-@bp.app_template_global()
-def forum_html(post: ForumPost) -> Markup:
-    """A message as safe HTML, @handles linked to people's forum pages (rendered when written)."""
-    return Markup(post.html or (posting.cooked(post.body) if post.body else ""))
+bp.add_app_template_global(forum_html)
+bp.add_app_template_global(message_html, "forum_message_html")
+bp.add_app_template_global(tree_html, "forum_tree_html")
+bp.add_app_template_global(author_html, "forum_author_html")
 
 
 @bp.app_template_global()

@@ -26,6 +26,10 @@ def test_markup_in_every_field_is_text_on_every_page(app, client, make_user, pay
         db.session.commit()
     thread_id, opening = start_thread(app, writer, category_id, f"Title {payload}", f"Body {payload}")
     reply = reply_to(app, admin, opening, f"Reply {payload}")
+    # Deeper than three: drawn under its depth-3 ancestor, "in reply to Admin <payload>".
+    deeper = reply_to(app, writer, reply, f"Second {payload}")
+    deeper = reply_to(app, admin, deeper, f"Third {payload}")
+    reply_to(app, writer, deeper, f"Fourth {payload}")
     with app.test_request_context():
         from app.forum import members, moderation
         moderation.flag(db.session.get(User, admin.id), db.session.get(ForumPost, opening), 1, f"Note {payload}")
@@ -35,6 +39,7 @@ def test_markup_in_every_field_is_text_on_every_page(app, client, make_user, pay
     pages = ["/forum", "/forum/open-room", f"/forum/threads/{thread_id}", f"/forum/threads/{thread_id}/reply/{reply}",
              "/forum/moderation", "/guidelines", "/forum/search?q=body", f"/forum/posts/{opening}/flag",
              f"/forum/posts/{reply}/appreciations", "/forum/bookmarks", f"/forum/people/{handle}"]
+    assert "in reply to <a" in shown(client.get(f"/forum/threads/{thread_id}"))
     for path in pages:
         page = shown(client.get(path))
         for bad in ("<script>alert", "<img src=x", "<svg onload"):

@@ -1,6 +1,6 @@
 """Becoming a leader: a member applies, an administrator approves or declines with a reason."""
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app import mail
 from app.database import lock_row
@@ -9,12 +9,23 @@ from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.base import utcnow
 from app.models.directory import ApplicationStatus, LeaderApplication
+from app.prepared import prepared
 from app.urls import site_url
 
 
 def pending_application(user: User) -> LeaderApplication | None:
     return db.session.scalar(select(LeaderApplication).where(
         LeaderApplication.user_id == user.id, LeaderApplication.status == ApplicationStatus.PENDING))
+
+
+def has_pending_application(user: User) -> bool:
+    """Whether the person's application waits for a decision (the navigation asks on every
+    page a member sees: a prepared statement, no ORM object)."""
+    connection = db.session.connection()
+    return bool(prepared(connection, ("directory, pending application",), lambda: (
+        select(LeaderApplication.id).where(LeaderApplication.user_id == bindparam("user_id"),
+                                           LeaderApplication.status == ApplicationStatus.PENDING).limit(1))
+    ).rows(connection, {"user_id": user.id}))
 
 
 def apply_to_lead(user: User, motivation: str) -> LeaderApplication:

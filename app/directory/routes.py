@@ -392,6 +392,16 @@ def pending_leader_application():
     return g.pending_leader_application
 
 
+@bp.app_template_global("has_pending_leader_application")
+def has_pending_leader_application() -> bool:
+    """For the navigation: whether the signed-in member's application waits for a decision."""
+    if not permissions.can_apply_to_lead(current_user):
+        return False
+    if "pending_leader_application" in g:
+        return g.pending_leader_application is not None
+    return applications.has_pending_application(current_user)
+
+
 @bp.app_template_filter("initials")
 def initials(name: str) -> str:
     words = [word for word in (name or "").split() if word[:1].isalpha()]

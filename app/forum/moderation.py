@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, select, true, update
+from sqlalchemy import and_, bindparam, exists, select, true, update
 from sqlalchemy.orm import selectinload
 
 from app import permissions
@@ -19,6 +19,7 @@ from app.models.forum import (
     ForumFlag, ForumPost, ForumSteward, ForumThread, ModerationAction, PostStatus,
 )
 from app.notifications.services import notify
+from app.prepared import prepared
 from app.urls import site_path
 
 NOTE_MAX = 500
@@ -60,8 +61,12 @@ def moderates_anything(user: User) -> bool:
     """Admins, and stewards of at least one category: they have a moderation page."""
     if permissions.is_admin(user):
         return True
-    return permissions.is_signed_in(user) and bool(db.session.scalar(
-        select(exists().where(ForumSteward.user_id == user.id))))
+    if not permissions.is_signed_in(user):
+        return False
+    connection = db.session.connection()  # asked on every page a member sees: prepared
+    return bool(prepared(connection, ("forum, is a steward",), lambda: (
+        select(ForumSteward.user_id).where(ForumSteward.user_id == bindparam("user_id")).limit(1))
+    ).rows(connection, {"user_id": user.id}))
 
 
 def _require_moderator(user: User, post_or_thread) -> None:

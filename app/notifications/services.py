@@ -1,7 +1,7 @@
 """Notifying people: the in-app list, mail when they want it, their choices per kind."""
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from app import mail
 from app.database import get_or_create
@@ -11,6 +11,7 @@ from app.models.base import utcnow
 from app.models.notifications import Notification, NotificationPreference
 from app.notifications.kinds import Kind, kinds
 from app.notifications.unsubscribe import unsubscribe_url
+from app.prepared import prepared
 
 
 def wants_email(user: User, kind: str | Kind) -> bool:
@@ -68,8 +69,13 @@ def notify(user: User, kind: str, message: str, path: str, *, subject: str | Non
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    """Unread notifications (the navigation shows it on every page: a prepared statement)."""
+    connection = db.session.connection()
+    rows = prepared(connection, ("notifications, unread count",), lambda: (
+        select(func.count()).select_from(Notification).where(
+            Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)))
+    ).rows(connection, {"user_id": user.id})
+    return rows[0][0] or 0
 
 
 def mark_all_read(user: User) -> None:

@@ -239,13 +239,16 @@ def test_admins_edit_a_category_and_choose_its_stewards(app, browser, people, ma
     nia = app.test_client()
     login(nia, "nia@example.com")
     assert nia.get("/forum/moderation").status_code == 403
+    assert 'href="/forum/moderation"' not in nia.get("/forum").get_data(True)  # no "Moderation" in her menu
     assert admin.post(stewards, data={"email": " Nia@Example.com "}).status_code == 302
     shown(admin.get(url), "Nia New")
     shown(nia.get("/forum/moderation"), "The categories you steward")
+    assert 'href="/forum/moderation">Moderation</a>' in nia.get("/forum").get_data(True)
     assert admin.post(f"{stewards}/{newcomer.id}/remove").status_code == 302
     shown(admin.post(f"{stewards}/{newcomer.id}/remove", follow_redirects=True),
           "Nia New was not a steward")
     assert nia.get("/forum/moderation").status_code == 403
+    assert 'href="/forum/moderation"' not in nia.get("/forum").get_data(True)
     with app.app_context():
         assert db.session.scalar(select(ForumSteward.user_id).where(
             ForumSteward.category_id == other)) is None

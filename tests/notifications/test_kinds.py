@@ -64,3 +64,17 @@ def test_notify_refuses_a_kind_no_feature_declared(app, people):
 def test_a_kind_is_declared_once():
     with pytest.raises(ValueError, match="declared twice"):
         KindTable([REMINDER, REMINDER])
+
+
+def test_the_menu_counts_only_the_persons_own_unread_notifications(app, client, people, act_as):
+    act_as(people.member)
+    assert "unread</span>" not in client.get("/blog").get_data(True)
+    with app.test_request_context():
+        member, author = db.session.get(User, people.member), db.session.get(User, people.author)
+        for n in range(3):
+            services.notify(member, "comment", f"Comment {n}", "/proposals/1")
+        services.notify(author, "comment", "Not for the member", "/proposals/1")
+        db.session.commit()
+    assert '3<span class="visually-hidden"> unread</span>' in client.get("/blog").get_data(True)
+    assert client.post("/notifications/read").status_code == 302  # "Mark all as read"
+    assert "unread</span>" not in client.get("/blog").get_data(True)

@@ -3,6 +3,7 @@
 by joining strings to prefixes that url_for built once (a thread page draws 300 messages)."""
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -230,3 +231,44 @@ def tree_html(nodes, v: MessageView, appreciated, bookmarked) -> Markup:
         out.append("</li>\n")
     out.append("</ol>")
     return Markup("".join(out))
+
+
+_PLAIN_SLUG = re.compile(r"[a-z0-9-]+")
+
+
+class ThreadLinks:
+    """A thread's address for a page that lists many (a category's 30): url_for once, then
+    strings; a slug url_for would have to escape goes through url_for itself."""
+
+    def __init__(self):
+        self._before, _, self._after = url_for("forum.thread", thread_id=_ID).partition(str(_ID))
+
+    def thread(self, thread_id: int, slug: str | None) -> str:
+        if not slug:
+            return f"{self._before}{int(thread_id)}{self._after}"
+        if _PLAIN_SLUG.fullmatch(slug):
+            return f"{self._before}{int(thread_id)}{self._after}/{slug}"
+        return url_for("forum.thread", thread_id=thread_id, slug=slug)
+
+
+def thread_row_html(thread, mark: str | None, links: ThreadLinks) -> Markup:
+    """One thread in a category's list (templates/forum/category.html): title, badges, starter,
+    replies, last replier and when."""
+    badges = ('<span class="badge">Pinned</span> ' if thread.pinned else "") + (
+        '<span class="badge badge--grey">Locked</span> ' if thread.locked else "")
+    new = {"new": ' <span class="badge badge--new">New</span>',
+           "unread": ' <span class="badge badge--new">Unread replies</span>'}.get(mark, "")
+    starter = escape(thread.author.display_name) if thread.author else "Former member"
+    count = int(thread.reply_count or 0)
+    last = f" · last by {escape(thread.last_reply_by.display_name)}" if thread.last_reply_by else ""
+    at = thread.last_activity_at
+    return Markup(
+        f'<li class="thread-row">\n<h3 class="thread-row__title">\n{badges}'
+        f'<a href="{escape(links.thread(thread.id, thread.slug))}">{escape(thread.title)}</a>\n{new}\n</h3>\n'
+        f'<p class="thread-row__meta">Started by {starter} ·\n{count} repl{"y" if count == 1 else "ies"}\n{last}\n'
+        f'· <time datetime="{at.isoformat()}Z">{_when(at)}</time></p>\n</li>')
+
+
+def thread_rows_html(threads, unread: dict) -> Markup:
+    links = ThreadLinks()
+    return Markup("\n".join(thread_row_html(thread, unread.get(thread.id), links) for thread in threads))

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import DateTime, Integer, bindparam, select, tuple_
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import permissions
 from app.forum import members
 from app.extensions import db
+from app.prepared import prepared
 from app.urls import site_path
 from app.models.accounts import User
 from app.models.forum import (
@@ -70,51 +72,91 @@ class Cursor:
 
 @dataclass
 class ThreadList:
-    pinned: list[ForumThread]
-    threads: list[ForumThread]
+    pinned: list[ThreadRow]
+    threads: list[ThreadRow]
     next_cursor: Cursor | None
     previous_cursor: Cursor | None
     first_page: bool
     unread: dict[int, str] = field(default_factory=dict)  # thread id -> "new" or "unread"
 
 
-# A list of threads names their starters and last repliers: their names only.
-_NAMES = (selectinload(ForumThread.author).load_only(User.id, User.display_name),
-          selectinload(ForumThread.last_reply_by).load_only(User.id, User.display_name))
+class Person(NamedTuple):
+    id: int
+    display_name: str
+
+
+class ThreadRow:
+    """A thread as a category's list shows it (read straight from the driver, no ORM object):
+    its own columns, and its starter's and last replier's names."""
+
+    __slots__ = ("id", "title", "slug", "pinned", "locked", "last_activity_at", "reply_count",
+                 "last_reply_id", "author_id", "author", "last_reply_by")
+
+    def __init__(self, row, at_processor) -> None:
+        (self.id, self.title, self.slug, pinned, locked, at, self.reply_count, self.last_reply_id,
+         self.author_id, author_name, replier_id, replier_name) = row
+        self.pinned, self.locked = bool(pinned), bool(locked)
+        self.last_activity_at = at_processor(at) if at_processor and at is not None else at
+        self.author = Person(self.author_id, author_name) if self.author_id is not None else None
+        self.last_reply_by = Person(replier_id, replier_name) if replier_id is not None else None
+
+
+def _thread_rows(shape: str, values: dict) -> list[ThreadRow]:
+    """A category's threads by one of the list's statements (prepared: the hot path of every
+    category page): shape is "first", "after", "before" or "pinned"."""
+    def build():
+        table = ForumThread.__table__
+        threads = table.c
+        starter, replier = User.__table__.alias("starter"), User.__table__.alias("replier")
+        statement = (
+            select(threads.id, threads.title, threads.slug, threads.pinned, threads.locked,
+                   threads.last_activity_at, threads.reply_count, threads.last_reply_id, threads.author_id,
+                   starter.c.display_name, threads.last_reply_by_id, replier.c.display_name)
+            .select_from(table.outerjoin(starter, starter.c.id == threads.author_id)
+                         .outerjoin(replier, replier.c.id == threads.last_reply_by_id))
+            .where(threads.category_id == bindparam("category_id", type_=Integer),
+                   threads.pinned.is_(shape == "pinned")))
+        key = tuple_(threads.last_activity_at, threads.id)
+        mark = tuple_(bindparam("at", type_=DateTime), bindparam("id", type_=Integer))
+        if shape == "before":
+            return (statement.where(key > mark).order_by(threads.last_activity_at.asc(), threads.id.asc())
+                    .limit(THREADS_PER_PAGE + 1))
+        if shape == "after":
+            statement = statement.where(key < mark)
+        if shape == "pinned":
+            return statement.order_by(threads.last_activity_at.desc())
+        return statement.order_by(threads.last_activity_at.desc(), threads.id.desc()).limit(THREADS_PER_PAGE + 1)
+
+    connection = db.session.connection()
+    dialect = connection.dialect
+    at_processor = ForumThread.__table__.c.last_activity_at.type.dialect_impl(dialect).result_processor(dialect, None)
+    rows = prepared(connection, ("forum, thread list", shape), build).rows(connection, values)
+    return [ThreadRow(row, at_processor) for row in rows]
 
 
 def thread_list(category: ForumCategory, viewer=None, after: Cursor | None = None,
                 before: Cursor | None = None) -> ThreadList:
     """One page of a category's threads by last activity, from an index range (no OFFSET):
     `after` the previous page's last, or `before` the next page's first (going back)."""
-    base = select(ForumThread).where(ForumThread.category_id == category.id,
-                                     ForumThread.pinned.is_(False)).options(*_NAMES)
-    key = (ForumThread.last_activity_at, ForumThread.id)
     # Row values: (a, b) < (x, y) is one range of the (category, pinned, activity, id) index.
-    row = tuple_(*key)
+    values = {"category_id": category.id}
     if before is not None:
-        rows = db.session.scalars(
-            base.where(row > tuple_(before.at, before.id))
-            .order_by(key[0].asc(), key[1].asc()).limit(THREADS_PER_PAGE + 1)).all()
+        rows = _thread_rows("before", {**values, "at": before.at, "id": before.id})
         newer_exists = len(rows) > THREADS_PER_PAGE
         rows = list(reversed(rows[:THREADS_PER_PAGE]))
         first = not newer_exists
         has_next = True
     else:
-        query = base
         if after is not None:
-            query = query.where(row < tuple_(after.at, after.id))
-        rows = db.session.scalars(query.order_by(key[0].desc(), key[1].desc())
-                                  .limit(THREADS_PER_PAGE + 1)).all()
+            rows = _thread_rows("after", {**values, "at": after.at, "id": after.id})
+        else:
+            rows = _thread_rows("first", values)
         has_next = len(rows) > THREADS_PER_PAGE
-        rows = list(rows[:THREADS_PER_PAGE])
+        rows = rows[:THREADS_PER_PAGE]
         first = after is None
-    pinned = [] if not first else db.session.scalars(
-        select(ForumThread).where(ForumThread.category_id == category.id,
-                                  ForumThread.pinned.is_(True))
-        .order_by(ForumThread.last_activity_at.desc())).all()
+    pinned = _thread_rows("pinned", values) if first else []
     listing = ThreadList(
-        pinned=list(pinned), threads=rows,
+        pinned=pinned, threads=rows,
         next_cursor=Cursor(rows[-1].last_activity_at, rows[-1].id) if rows and has_next else None,
         previous_cursor=Cursor(rows[0].last_activity_at, rows[0].id) if rows and not first else None,
         first_page=first)

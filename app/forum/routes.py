@@ -18,7 +18,7 @@ from app.extensions import db, limiter
 from app.forum import drafts, marks, members, moderation, posting, reading, telling
 from app.forum.blueprint import bp
 from app.forum.drawing import (
-    MessageView, VisitorPages, author_html, forum_html, message_html, tree_html, visitor_pages,
+    MessageView, VisitorPages, author_html, forum_html, message_html, thread_rows_html, tree_html, visitor_pages,
 )
 from app.forum.forms import EditForm, MessageForm, StewardMessageForm, ThreadForm
 from app.forum.posting import Refused, StalePost
@@ -49,6 +49,7 @@ bp.add_app_template_global(forum_html)
 bp.add_app_template_global(message_html, "forum_message_html")
 bp.add_app_template_global(tree_html, "forum_tree_html")
 bp.add_app_template_global(author_html, "forum_author_html")
+bp.add_app_template_global(thread_rows_html, "forum_thread_rows_html")
 
 
 @bp.app_template_global()

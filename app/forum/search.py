@@ -71,11 +71,13 @@ class Found:
 
 
 def search(viewer, q: str, category_id: int | None = None, author_id: int | None = None,
-           limit: int = 20, after: int | None = None) -> Results:
+           limit: int = 20, after: int | None = None, readable: list[ForumCategory] | None = None) -> Results:
     """Up to `limit` messages matching every word of `q` that `viewer` may read, in one category
-    or by one author if asked, starting after message `after` of the previous page."""
+    or by one author if asked, starting after message `after` of the previous page. readable:
+    reading.categories_for(viewer), when the caller has read it already."""
     words = search_words(q or "")
-    categories = {category.id: category for category in reading.categories_for(viewer)
+    readable = reading.categories_for(viewer) if readable is None else readable
+    categories = {category.id: category for category in readable
                   if category_id is None or category.id == category_id}
     results = Results()
     if not words or not categories:

@@ -53,7 +53,8 @@ def search():
     searched = bool(q.strip()) and not (category_error or author_error)
     if searched:
         found = finder.search(current_user, q, category_id=category.id if category else None,
-                              author_id=author.id if author else None, limit=PER_PAGE + 1, after=after)
+                              author_id=author.id if author else None, limit=PER_PAGE + 1, after=after,
+                              readable=categories)
         results, newest_first = found[:PER_PAGE], found.newest_first
         if len(found) > PER_PAGE:
             more_url = this_page(SEARCH_PARAMS, after=results[-1].post_id)

@@ -169,10 +169,13 @@ def unread_marks(viewer, threads: list[ForumThread]) -> dict[int, str]:
     they last read them."""
     if not getattr(viewer, "is_authenticated", False) or not threads:
         return {}
-    seen = dict(db.session.execute(
+    ids = list(dict.fromkeys(thread.id for thread in threads))
+    connection = db.session.connection()  # every category page a member sees: prepared, per count
+    seen = dict(prepared(connection, ("forum, unread marks", len(ids)), lambda: (
         select(ForumFollow.thread_id, ForumFollow.read_up_to).where(
-            ForumFollow.user_id == viewer.id,
-            ForumFollow.thread_id.in_([thread.id for thread in threads]))).all())
+            ForumFollow.user_id == bindparam("user_id", type_=Integer),
+            ForumFollow.thread_id.in_([bindparam(f"id{n}", type_=Integer) for n in range(len(ids))])))
+    ).rows(connection, {"user_id": viewer.id, **{f"id{n}": thread_id for n, thread_id in enumerate(ids)}}))
     marks = {}
     for thread in threads:
         if thread.author_id == viewer.id and thread.id not in seen:

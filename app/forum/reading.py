@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import DateTime, Integer, bindparam, select, tuple_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import permissions
@@ -217,7 +217,11 @@ def _load(query) -> list[ForumPost]:
     """Messages of one thread in id order, with their authors and those authors' forum rows
     (their handles) loaded in two more statements, and the thread set on each from the
     session: a page of 300 draws without a statement per message."""
-    posts = db.session.scalars(query.options(selectinload(ForumPost.author))
+    # Drawn from their HTML: the Markdown source, the plain text (mail, search) and an appeal's
+    # text stay in the database unless something asks (then one statement for that message).
+    posts = db.session.scalars(query.options(selectinload(ForumPost.author),
+                                             defer(ForumPost.body), defer(ForumPost.plain),
+                                             defer(ForumPost.appeal))
                                .order_by(ForumPost.id)).all()
     if posts:
         thread = db.session.get(ForumThread, posts[0].thread_id)
@@ -350,15 +354,23 @@ def is_collapsed(post: ForumPost) -> ForumPost | None:
 # What a viewer did here -------------------------------------------------------------------
 
 def viewer_marks(viewer, posts: list[ForumPost]) -> tuple[set[int], set[int]]:
-    """The messages this person appreciated and bookmarked, among these."""
+    """The messages this person appreciated and bookmarked, among these (one thread's). Read as
+    the person's marks in that thread, through the (user, post) keys and prepared statements:
+    a thread page shows 300 messages, and an IN list of 300 ids cost more to build than to run."""
     if not getattr(viewer, "is_authenticated", False) or not posts:
         return set(), set()
-    ids = [post.id for post in posts]
-    appreciated = set(db.session.scalars(select(ForumAppreciation.post_id).where(
-        ForumAppreciation.user_id == viewer.id, ForumAppreciation.post_id.in_(ids))))
-    bookmarked = set(db.session.scalars(select(ForumBookmark.post_id).where(
-        ForumBookmark.user_id == viewer.id, ForumBookmark.post_id.in_(ids))))
-    return appreciated, bookmarked
+    ids = {post.id for post in posts}
+    connection = db.session.connection()
+    values = {"user_id": viewer.id, "thread_id": posts[0].thread_id}
+    marks = []
+    for model in (ForumAppreciation, ForumBookmark):
+        rows = prepared(connection, ("forum, viewer marks", model.__tablename__), lambda model=model: (
+            select(model.post_id).join(ForumPost, ForumPost.id == model.post_id)
+            .where(model.user_id == bindparam("user_id", type_=Integer),
+                   ForumPost.thread_id == bindparam("thread_id", type_=Integer)))
+        ).rows(connection, values)
+        marks.append({post_id for (post_id,) in rows if post_id in ids})
+    return marks[0], marks[1]
 
 
 def mark_read(viewer, thread: ForumThread) -> None:

@@ -206,7 +206,14 @@ def thread(thread_id, slug=None):
         view=MessageView(found))
     if cacheable:
         visitor_pages().put(VisitorPages.key(found), page_html)
-    db.session.commit()  # after drawing: a commit expires every message loaded for the page
+    # After drawing, and without expiring the 300 messages loaded for the page (nothing reads
+    # them again; expiring them all took some 5 ms).
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
     return page_html
 
 

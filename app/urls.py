@@ -3,7 +3,7 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, request, url_for
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,20 @@ def site_url(endpoint: str, **values) -> str:
 def site_path(endpoint: str, **values) -> str:
     """A page's address without scheme and host (an in-app link), in a request or from cron."""
     return _adapter().build(endpoint, values)
+
+
+# A value no address holds: address_around() splits an address where it stands.
+PLACEHOLDER = 987654321
+
+
+def address_around(endpoint: str, **values) -> tuple[str, str]:
+    """An in-request address (url_for) split around PLACEHOLDER, given as one of `values`:
+    (before, after). A page that links to hundreds of rows (a thread's messages, a list's
+    cards) builds each address by joining strings to these, not by url_for per row."""
+    before, found, after = url_for(endpoint, **values).partition(str(PLACEHOLDER))
+    if not found:
+        raise ValueError(f"{endpoint}: no value was PLACEHOLDER")
+    return before, after
 
 
 def init_app(app: Flask) -> None:

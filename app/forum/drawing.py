@@ -16,14 +16,9 @@ from markupsafe import Markup, escape
 from app import permissions
 from app.forum import members, posting, reading
 from app.models.forum import ForumPost, ForumThread
+from app.urls import PLACEHOLDER, address_around
 
-_ID = 987654321  # a number no address holds, replaced by each message's
-
-
-def _prefix(endpoint: str, **values) -> tuple[str, str]:
-    """The address of `endpoint` split around the message id: (before, after)."""
-    before, _, after = url_for(endpoint, **values).partition(str(_ID))
-    return before, after
+_ID = PLACEHOLDER  # replaced by each message's id (or a person's handle)
 
 
 class MessageView:
@@ -42,14 +37,14 @@ class MessageView:
         self.csrf = generate_csrf() if self.signed_in else ""
         self.path = request.path
         self._links = {
-            "post": _prefix("forum.post", thread_id=thread.id, post_id=_ID),
-            "reply": _prefix("forum.reply", thread_id=thread.id, post_id=_ID),
-            "continued": _prefix("forum.continued", thread_id=thread.id, post_id=_ID),
-            **{name: _prefix(f"forum.{name}", post_id=_ID) for name in (
+            "post": address_around("forum.post", thread_id=thread.id, post_id=_ID),
+            "reply": address_around("forum.reply", thread_id=thread.id, post_id=_ID),
+            "continued": address_around("forum.continued", thread_id=thread.id, post_id=_ID),
+            **{name: address_around(f"forum.{name}", post_id=_ID) for name in (
                 "appreciate", "appreciations", "bookmark", "edit", "delete_post", "versions",
                 "flag", "remove", "appeal")},
         }
-        self._person = _prefix("forum.person", handle=str(_ID))
+        self._person = address_around("forum.person", handle=str(_ID))
 
     def link(self, name: str, post_id: int) -> str:
         before, after = self._links[name]
@@ -241,7 +236,7 @@ class ThreadLinks:
     strings; a slug url_for would have to escape goes through url_for itself."""
 
     def __init__(self):
-        self._before, _, self._after = url_for("forum.thread", thread_id=_ID).partition(str(_ID))
+        self._before, self._after = address_around("forum.thread", thread_id=_ID)
 
     def thread(self, thread_id: int, slug: str | None) -> str:
         if not slug:

@@ -9,25 +9,21 @@ Every value that comes from a person is escaped; the addresses are made from a p
 built once per request (see _links)."""
 from __future__ import annotations
 
-from flask import g, url_for
+from flask import g
 from markupsafe import Markup, escape
 
 from app.gatherings import times
 from app.gatherings.display import viewer_zone, when
 from app.models.base import utcnow
 from app.models.gatherings import State
-
-_ID = 987654321  # no gathering has this id: the place of each card's own in an address
-_SLUG = "profile-slug-987654321"
-
+from app.urls import PLACEHOLDER, address_around
 
 def _links() -> tuple[tuple[str, str], tuple[str, str]]:
     """(before, after) the gathering's id in its page's address, and the slug in a profile's."""
     links = g.get("gathering_card_links")
     if links is None:
-        show = url_for("gatherings.show", gathering_id=_ID).partition(str(_ID))
-        profile = url_for("directory.profile", slug=_SLUG).partition(_SLUG)
-        links = g.gathering_card_links = ((show[0], show[2]), (profile[0], profile[2]))
+        links = g.gathering_card_links = (address_around("gatherings.show", gathering_id=PLACEHOLDER),
+                                          address_around("directory.profile", slug=str(PLACEHOLDER)))
     return links
 
 

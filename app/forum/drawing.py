@@ -60,6 +60,12 @@ class MessageView:
     def sees_versions(self, post: ForumPost) -> bool:
         return self.owns(post) or self.can_moderate
 
+    def slot(self, kind: str, post: ForumPost, marked: bool, draw) -> str:
+        """A part of a message that depends on who looks: draw(owns, marked) gives it, where
+        marked is "appreciated" or "bookmarked" by the viewer (see thread_drawing.KeptView,
+        which draws every variant once for all members)."""
+        return draw(self.owns(post), marked)
+
 
 class VisitorPages:
     """Thread pages drawn for visitors (no session: nobody logged in, nothing to flash), kept by
@@ -137,9 +143,14 @@ def author_html(post: ForumPost, v: MessageView | None = None) -> Markup:
     out.append(f'<a class="message__time" href="{permalink}"><time datetime="{created.isoformat()}Z">'
                f'{_when(created)}</time><span class="visually-hidden"> (link to this message)</span></a>\n')
     if post.edited_at and not post.is_gone:
-        sees = v.sees_versions(post) if v else permissions.can_see_versions(current_user, post)
-        address = v.link("versions", post.id) if v else url_for("forum.versions", post_id=post.id)
-        versions = f' · <a href="{address}">earlier versions</a>' if sees else ""
+        if v:
+            address = v.link("versions", post.id)
+            versions = v.slot("versions", post, False, lambda owns, _marked: (
+                f' · <a href="{address}">earlier versions</a>' if owns or v.can_moderate else ""))
+        else:
+            address = url_for("forum.versions", post_id=post.id)
+            versions = (f' · <a href="{address}">earlier versions</a>'
+                        if permissions.can_see_versions(current_user, post) else "")
         out.append(f'<span class="message__edited">edited{versions}</span>\n')
     return Markup("".join(out))
 
@@ -160,8 +171,9 @@ def message_html(post: ForumPost, v: MessageView, appreciated, bookmarked, in_re
         broke = (f": it broke guideline {escape(post.removed_reason or members.item_title(post.removed_item))}"
                  if post.removed_item else "")
         out.append(f'<p class="message__placeholder">Removed by a steward{broke}.</p>\n')
-        if owns and not post.appealed_at:
-            out.append(f'<p><a href="{v.link("appeal", pid)}">Ask the stewards to look again</a></p>\n')
+        if not post.appealed_at:
+            appeal = f'<p><a href="{v.link("appeal", pid)}">Ask the stewards to look again</a></p>\n'
+            out.append(v.slot("appeal", post, False, lambda owns, _marked: appeal if owns else ""))
     elif post.deleted_at:
         out.append('<p class="message__placeholder">This reply was deleted.</p>\n')
     else:
@@ -181,24 +193,26 @@ def message_html(post: ForumPost, v: MessageView, appreciated, bookmarked, in_re
                        f'<a class="message__action" href="{reply}?quote=1" data-quote="{pid}">Quote</a>\n')
         hidden = (f'<input type="hidden" name="csrf_token" value="{escape(v.csrf)}">'
                   f'<input type="hidden" name="next" value="{escape(v.path)}#post-{pid}">\n')
-        if v.can_write and not owns:
-            done = pid in appreciated
-            out.append(f'<form method="post" action="{v.link("appreciate", pid)}" class="inline-form">\n{hidden}'
-                       f'<button type="submit" class="link-button message__action" aria-pressed="{"true" if done else "false"}">'
-                       f'{"Appreciated" if done else "Appreciate"}</button>\n</form>\n')
+        if v.can_write:
+            action = v.link("appreciate", pid)
+            out.append(v.slot("appreciate", post, pid in appreciated, lambda owns, done: "" if owns else (
+                f'<form method="post" action="{action}" class="inline-form">\n{hidden}'
+                f'<button type="submit" class="link-button message__action" aria-pressed="{"true" if done else "false"}">'
+                f'{"Appreciated" if done else "Appreciate"}</button>\n</form>\n')))
         count = post.appreciation_count
         if count:
             out.append(f'<a class="message__count" href="{v.link("appreciations", pid)}">{int(count)} '
                        f'appreciation{"s" if count != 1 else ""}<span class="visually-hidden"> (who)</span></a>\n')
         if v.signed_in:
-            out.append(f'<form method="post" action="{v.link("bookmark", pid)}" class="inline-form">\n{hidden}'
-                       f'<button type="submit" class="link-button message__action">'
-                       f'{"Remove bookmark" if pid in bookmarked else "Bookmark"}</button>\n</form>\n')
-        if owns:
-            out.append(f'<a class="message__action" href="{v.link("edit", pid)}">Edit</a>\n'
-                       f'<a class="message__action" href="{v.link("delete_post", pid)}">Delete</a>\n')
-        elif v.can_flag:
-            out.append(f'<a class="message__action" href="{v.link("flag", pid)}">Flag</a>\n')
+            action = v.link("bookmark", pid)
+            out.append(v.slot("bookmark", post, pid in bookmarked, lambda _owns, kept: (
+                f'<form method="post" action="{action}" class="inline-form">\n{hidden}'
+                f'<button type="submit" class="link-button message__action">'
+                f'{"Remove bookmark" if kept else "Bookmark"}</button>\n</form>\n')))
+        edit = (f'<a class="message__action" href="{v.link("edit", pid)}">Edit</a>\n'
+                f'<a class="message__action" href="{v.link("delete_post", pid)}">Delete</a>\n')
+        flag = f'<a class="message__action" href="{v.link("flag", pid)}">Flag</a>\n' if v.can_flag else ""
+        out.append(v.slot("own", post, False, lambda owns, _marked: edit if owns else flag))
         if v.can_moderate:
             out.append(f'<a class="message__action" href="{v.link("remove", pid)}">Remove</a>\n')
             if post.author_id and not owns:

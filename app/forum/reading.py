@@ -268,6 +268,7 @@ class ThreadPage:
     nodes: list[Node]
     page: int
     pages: int
+    posts: list[ForumPost]  # every reply loaded for the page, whoever may see it
 
 
 def thread_page(thread: ForumThread, viewer, page: int = 1) -> ThreadPage:
@@ -281,7 +282,7 @@ def thread_page(thread: ForumThread, viewer, page: int = 1) -> ThreadPage:
                                           ForumPost.top_position.between(low, high)))
     opening = db.session.scalar(select(ForumPost).where(ForumPost.thread_id == thread.id,
                                                         ForumPost.top_position == 0))
-    return ThreadPage(opening, build_tree(posts, viewer), page, pages)
+    return ThreadPage(opening, build_tree(posts, viewer), page, pages, posts)
 
 
 def subthread(post: ForumPost, viewer) -> list[Node]:
@@ -306,6 +307,7 @@ class FlatPage:
     posts: list[ForumPost]
     next_after: int | None  # where the next page starts
     answered: dict[int, ForumPost]  # an answer's id -> the reply it answers (not the opening)
+    everything: list[ForumPost]  # the page's replies, whoever may see them
 
 
 def flat_page(thread: ForumThread, viewer, after: int = 0) -> FlatPage:
@@ -322,7 +324,8 @@ def flat_page(thread: ForumThread, viewer, after: int = 0) -> FlatPage:
         by_id.update((post.id, post) for post in _load(select(ForumPost).where(ForumPost.id.in_(earlier))))
     return FlatPage([post for post in posts if visible(post, viewer)],
                     posts[-1].id if more else None,
-                    {post.id: by_id[post.parent_id] for post in posts if post.depth > 1})
+                    {post.id: by_id[post.parent_id] for post in posts if post.depth > 1},
+                    posts)
 
 
 def post_path(post: ForumPost) -> str:
@@ -357,11 +360,17 @@ def viewer_marks(viewer, posts: list[ForumPost]) -> tuple[set[int], set[int]]:
     """The messages this person appreciated and bookmarked, among these (one thread's). Read as
     the person's marks in that thread, through the (user, post) keys and prepared statements:
     a thread page shows 300 messages, and an IN list of 300 ids cost more to build than to run."""
-    if not getattr(viewer, "is_authenticated", False) or not posts:
+    if not posts:
         return set(), set()
-    ids = {post.id for post in posts}
+    return viewer_marks_in(viewer, posts[0].thread_id, {post.id for post in posts})
+
+
+def viewer_marks_in(viewer, thread_id: int, ids) -> tuple[set[int], set[int]]:
+    """viewer_marks for the messages of thread_id whose ids are given."""
+    if not getattr(viewer, "is_authenticated", False) or not ids:
+        return set(), set()
     connection = db.session.connection()
-    values = {"user_id": viewer.id, "thread_id": posts[0].thread_id}
+    values = {"user_id": viewer.id, "thread_id": thread_id}
     marks = []
     for model in (ForumAppreciation, ForumBookmark):
         rows = prepared(connection, ("forum, viewer marks", model.__tablename__), lambda model=model: (

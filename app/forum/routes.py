@@ -20,6 +20,7 @@ from app.forum.blueprint import bp
 from app.forum.drawing import (
     MessageView, VisitorPages, author_html, forum_html, message_html, thread_rows_html, tree_html, visitor_pages,
 )
+from app.forum.thread_drawing import thread_messages
 from app.forum.forms import EditForm, MessageForm, StewardMessageForm, ThreadForm
 from app.forum.posting import Refused, StalePost
 from app.models.forum import (
@@ -181,29 +182,17 @@ def thread(thread_id, slug=None):
         kept = visitor_pages().get(VisitorPages.key(found))
         if kept is not None:
             return kept
-    if request.args.get("view") == "flat":
-        after = whole_number(request.args.get("after"), low=0) or 0
-        flat = reading.flat_page(found, current_user, after)
-        posts, next_after, page = flat.posts, flat.next_after, None
-        opening = db.session.scalar(select(ForumPost).where(ForumPost.thread_id == found.id,
-                                                            ForumPost.top_position == 0))
-        shown = [opening] + posts
-    else:
-        page = reading.thread_page(found, current_user, page_number())
-        opening, posts, next_after, flat = page.opening, None, None, None
-        shown = [opening] + _flatten(page.nodes)
-    appreciated, bookmarked = reading.viewer_marks(current_user, shown)
+    flat = request.args.get("view") == "flat"
+    after = (whole_number(request.args.get("after"), low=0) or 0) if flat else 0
+    drawn = thread_messages(found, flat, after, page_number())
     reading.mark_read(current_user, found)
     page_html = render_template(
-        "forum/thread.html", thread=found, page=page, opening=opening, flat_posts=posts,
-        answered=flat.answered if flat else {},
-        next_after=next_after, appreciated=appreciated, bookmarked=bookmarked,
+        "forum/thread.html", thread=found, drawn=drawn, flat=flat,
         following=current_user.is_authenticated and telling.is_following(current_user, found),
-        reply_form=_reply_form(found, opening) if permissions.can_reply(current_user, found) else None,
+        reply_form=_reply_form(found, drawn.opening_id) if permissions.can_reply(current_user, found) else None,
         follow_ticked=current_user.is_authenticated and telling.reply_box_ticked(current_user, found),
         canonical=site_url("forum.thread", thread_id=found.id, slug=found.slug or None,
-                           page=page.page if page and page.page > 1 else None),
-        view=MessageView(found))
+                           page=drawn.page if not flat and drawn.page > 1 else None))
     if cacheable:
         visitor_pages().put(VisitorPages.key(found), page_html)
     commit_keeping_loaded()  # after drawing; the 300 messages are not read again
@@ -254,11 +243,11 @@ def continued(thread_id, post_id):
 
 # Writing ----------------------------------------------------------------------------------
 
-def _reply_form(thread: ForumThread, parent: ForumPost) -> MessageForm:
+def _reply_form(thread: ForumThread, parent_id: int) -> MessageForm:
     form = MessageForm()
     if request.method == "GET" and not form.kept_text_shown:
         form.form_token.data = secrets.token_urlsafe(24)
-        draft = drafts.load(current_user, drafts.reply_place(thread.id, parent.id))
+        draft = drafts.load(current_user, drafts.reply_place(thread.id, parent_id))
         if draft is not None:
             form.body.data = draft.body
         form.follow.data = telling.reply_box_ticked(current_user, thread)
@@ -344,7 +333,7 @@ def reply(thread_id, post_id):
         if sent is not None:
             return sent
     elif request.method == "GET" and not form.kept_text_shown:
-        form = _reply_form(thread, parent)
+        form = _reply_form(thread, parent.id)
         if request.args.get("quote") and not form.body.data and not parent.is_gone:
             form.body.data = _quoted(parent)
     refused = form.errors or form.form_errors

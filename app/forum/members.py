@@ -137,7 +137,13 @@ class Item:
 
 
 def current_guidelines() -> Guidelines | None:
-    return db.session.scalar(select(Guidelines).order_by(Guidelines.id.desc()).limit(1))
+    """The newest version, read once a request (a thread page asks three times)."""
+    if has_app_context() and "forum_guidelines" in g:
+        return g.forum_guidelines
+    found = db.session.scalar(select(Guidelines).order_by(Guidelines.id.desc()).limit(1))
+    if has_app_context():
+        g.forum_guidelines = found
+    return found
 
 
 def items(guidelines: Guidelines | None = None) -> list[Item]:
@@ -178,4 +184,6 @@ def publish_guidelines(intro: str, entries: list[dict], by: User | None) -> Guid
                          created_by_id=by.id if by else None)
     db.session.add(version)
     db.session.flush()
+    if has_app_context():
+        g.forum_guidelines = version
     return version

@@ -31,8 +31,18 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": False})
 # Following a thread ------------------------------------------------------------------------
 
 def follow_row(user: User, thread: ForumThread) -> ForumFollow:
+    found = db.session.get(ForumFollow, (user.id, thread.id))  # the session's, if it holds it
+    if found is not None:
+        return found
     return get_or_create(ForumFollow, lambda: ForumFollow(user_id=user.id, thread_id=thread.id),
                          user_id=user.id, thread_id=thread.id)
+
+
+def reader_rows(user: User, thread: ForumThread) -> tuple:
+    """The person's follow row for the thread and their forum row (each may be None), for a
+    page to hold while it draws: the session keeps a row only while something refers to it,
+    and a thread page asks for these five times."""
+    return db.session.get(ForumFollow, (user.id, thread.id)), db.session.get(ForumMember, user.id)
 
 
 def is_following(user: User, thread: ForumThread) -> bool:

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import permissions
@@ -90,11 +90,17 @@ def _same_text_recently(user: User, body: str) -> bool:
 
 def _too_fast(user: User) -> str | None:
     """The per-person pace (FORUM_PACE: messages per window), counted from the messages
-    themselves, so it holds across every worker and refuses with the text still in the box."""
-    for limit, window in current_app.config["FORUM_PACE"]:
-        since = utcnow() - timedelta(minutes=window)
-        sent = db.session.scalar(select(db.func.count()).select_from(ForumPost).where(
-            ForumPost.author_id == user.id, ForumPost.created_at >= since)) or 0
+    themselves, so it holds across every worker and refuses with the text still in the box;
+    every window counted in one statement."""
+    pace = current_app.config["FORUM_PACE"]
+    if not pace:
+        return None
+    now = utcnow()
+    starts = [now - timedelta(minutes=window) for _, window in pace]
+    counts = db.session.execute(select(*(
+        func.coalesce(func.sum(case((ForumPost.created_at >= since, 1), else_=0)), 0) for since in starts))
+        .where(ForumPost.author_id == user.id, ForumPost.created_at >= min(starts))).one()
+    for (limit, window), sent in zip(pace, counts):
         if sent >= limit:
             return (f"You have posted {sent} messages in the last {window} minutes, as many as "
                     "anyone may. Your text is still here: send it again in a few minutes.")
@@ -198,7 +204,7 @@ def reply(user: User, thread: ForumThread, parent: ForumPost, body: str, *,
     if accepted_guidelines:
         members.accept(user)
     lock_row(ForumThread, thread.id)  # top-level positions are handed out one at a time
-    db.session.refresh(thread)
+    db.session.refresh(thread, ["top_count", "reply_count"])  # the counters this reply moves
     again = _by_token(form_token)  # the same form, sent again while this one waited
     if again is not None:
         return again

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from markdown_it import MarkdownIt
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, tuple_, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import mail
@@ -191,11 +191,21 @@ def _mail_followers(post: ForumPost, thread: ForumThread) -> None:
     # One read of the replies any of them has not been mailed, and the mails flushed together.
     since = _standing_replies(thread, min((follow.mailed_up_to for follow in sending), default=0))
     with db.session.no_autoflush:
+        mails = {}
         for follow, person in due:
-            if follow in sending:
-                _send(follow, person, thread, now, since)
-            else:
+            if follow not in sending:
                 follow.held_since = follow.held_since or now
+                continue
+            replies = _unmailed(follow, thread, since)
+            if replies:
+                mails[follow.user_id] = (follow, person, replies)
+            else:
+                follow.held_since = None
+        # The rows are moved past their replies in one statement for all (a compare and set on
+        # each row's mailed_up_to, as _claim does for one), then the claimed ones' mail queued.
+        for user_id in _claim_all([(follow, replies[-1].id) for follow, _, replies in mails.values()], now):
+            follow, person, replies = mails[user_id]
+            _queue(follow, person, thread, replies)
 
 
 def _wants_mail(person: User, thread: ForumThread) -> bool:
@@ -251,6 +261,11 @@ def _send(follow: ForumFollow, person: User, thread: ForumThread, now: datetime,
         return False
     if not _claim(follow, replies[-1].id, now):
         return False
+    _queue(follow, person, thread, replies)
+    return True
+
+
+def _queue(follow: ForumFollow, person: User, thread: ForumThread, replies: list[ForumPost]) -> None:
     shown = replies[:MAX_REPLIES_IN_ONE_MAIL]
     stop = thread_unsubscribe_url(person.id, thread.id)
     mail.queue(person.email, _subject(thread, len(replies)), FORUM_FOLLOW.template,
@@ -259,7 +274,6 @@ def _send(follow: ForumFollow, person: User, thread: ForumThread, now: datetime,
                replies=[{"name": writer_name(reply), "at": reply.created_at,
                          "text": reply.plain, "link": permalink(reply)} for reply in shown],
                settings_link=site_url("forum.settings"))
-    return True
 
 
 def _claim(follow: ForumFollow, up_to: int, now: datetime) -> bool:
@@ -275,6 +289,30 @@ def _claim(follow: ForumFollow, up_to: int, now: datetime) -> bool:
     if moved:  # the row in the session says what the database now holds
         for name, value in (("mailed_up_to", up_to), ("last_mailed_at", now), ("held_since", None)):
             set_committed_value(follow, name, value)
+    return moved
+
+
+def _claim_all(claims: list[tuple[ForumFollow, int]], now: datetime) -> list[int]:
+    """_claim for many rows of one thread: (row, up to) each; the people whose rows moved."""
+    by_target: dict[int, list[ForumFollow]] = {}
+    for follow, up_to in claims:
+        by_target.setdefault(up_to, []).append(follow)
+    moved: list[int] = []
+    for up_to, follows in by_target.items():  # one target for all, but for a rare follower
+        rows = {(follow.user_id, follow.mailed_up_to): follow for follow in follows}
+        thread_id = follows[0].thread_id
+        claimed = db.session.execute(
+            update(ForumFollow)
+            .where(ForumFollow.thread_id == thread_id,
+                   tuple_(ForumFollow.user_id, ForumFollow.mailed_up_to).in_(list(rows)))
+            .values(mailed_up_to=up_to, last_mailed_at=now, held_since=None)
+            .returning(ForumFollow.user_id)
+            .execution_options(synchronize_session=False)).scalars().all()
+        for follow in follows:
+            if follow.user_id in claimed:
+                for name, value in (("mailed_up_to", up_to), ("last_mailed_at", now), ("held_since", None)):
+                    set_committed_value(follow, name, value)
+        moved.extend(claimed)
     return moved
 
 

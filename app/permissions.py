@@ -131,7 +131,18 @@ def can_read_thread(user, thread) -> bool:
 
 
 def is_steward(user, category) -> bool:
-    return is_signed_in(user) and any(person.id == user.id for person in category.stewards)
+    """Whether the person stewards the category: from its stewards when they are loaded, else
+    one look at forum_stewards, kept on the category object for the rest of the request."""
+    if not is_signed_in(user):
+        return False
+    loaded = category.__dict__.get("stewards")
+    if loaded is not None:
+        return any(person.id == user.id for person in loaded)
+    asked = category.__dict__.setdefault("_stewarded_by", {})
+    if user.id not in asked:
+        from app.forum.moderation import stewards_category  # the forum's table, read late
+        asked[user.id] = stewards_category(user.id, category.id)
+    return asked[user.id]
 
 
 def can_moderate(user, category) -> bool:

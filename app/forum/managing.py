@@ -6,6 +6,7 @@ import re
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
 from app.database import insert_unique
@@ -37,7 +38,8 @@ class Problems(Exception):
 
 def categories() -> list[ForumCategory]:
     """The categories admins manage (a private one belongs to its feature: app/partnerships)."""
-    return list(db.session.scalars(select(ForumCategory).where(ForumCategory.private.is_(False))
+    return list(db.session.scalars(select(ForumCategory).options(selectinload(ForumCategory.stewards))
+                                   .where(ForumCategory.private.is_(False))
                                    .order_by(ForumCategory.position, ForumCategory.name)))
 
 
@@ -115,7 +117,7 @@ def add_steward(category: ForumCategory, email: str) -> User:
     if any(steward.id == person.id for steward in category.stewards):
         raise Problems({"email": f"{person.display_name} is already a steward of this category."})
     insert_unique(ForumSteward(category_id=category.id, user_id=person.id))
-    db.session.expire(category, ["stewards"])
+    _forget_stewards(category)
     return person
 
 
@@ -126,8 +128,13 @@ def remove_steward(category: ForumCategory, person: User) -> bool:
         return False
     db.session.delete(row)
     db.session.flush()
-    db.session.expire(category, ["stewards"])
+    _forget_stewards(category)
     return True
+
+
+def _forget_stewards(category: ForumCategory) -> None:
+    db.session.expire(category, ["stewards"])
+    category.__dict__.pop("_stewarded_by", None)  # permissions.is_steward's answers
 
 
 # The community guidelines ----------------------------------------------------------------

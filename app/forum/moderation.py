@@ -69,6 +69,15 @@ def moderates_anything(user: User) -> bool:
     ).rows(connection, {"user_id": user.id}))
 
 
+def stewards_category(user_id: int, category_id: int) -> bool:
+    """Whether the person is one of the category's stewards (permissions.is_steward)."""
+    connection = db.session.connection()
+    return bool(prepared(connection, ("forum, stewards the category",), lambda: (
+        select(ForumSteward.user_id).where(ForumSteward.user_id == bindparam("user_id"),
+                                           ForumSteward.category_id == bindparam("category_id")))
+    ).rows(connection, {"user_id": user_id, "category_id": category_id}))
+
+
 def _require_moderator(user: User, post_or_thread) -> None:
     thread = getattr(post_or_thread, "thread", post_or_thread)
     if not permissions.can_moderate(user, thread.category):

@@ -36,8 +36,8 @@ SHOWN_UNDER_DEEPEST = 8
 
 def categories_for(user) -> list[ForumCategory]:
     """Every category, in the admins' order; members-only ones to members only."""
-    found = db.session.scalars(select(ForumCategory).order_by(ForumCategory.position,
-                                                              ForumCategory.name)).all()
+    found = db.session.scalars(select(ForumCategory).options(selectinload(ForumCategory.stewards))
+                               .order_by(ForumCategory.position, ForumCategory.name)).all()
     return [category for category in found if permissions.can_read_category(user, category)]
 
 

@@ -10,6 +10,7 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import kept, permissions
 from app.auth.forms import ConfirmForm
@@ -153,7 +154,7 @@ def category(slug):
 
 
 def _thread_or_404(thread_id: int) -> ForumThread:
-    thread = db.session.get(ForumThread, thread_id)
+    thread = db.session.get(ForumThread, thread_id, options=[joinedload(ForumThread.category)])
     if thread is None:
         abort(404)
     if thread.category.private:  # only its partners know it is there

@@ -26,7 +26,7 @@ from app.forum import reading
 from app.forum.drawing import MessageView, message_html, tree_html
 from app.models.forum import ForumPost, ForumThread, PostStatus
 
-CSRF_MARK = "\x01csrf\x01"  # where each form's token goes: one str.replace per page
+CSRF_MARK = "\x01csrf\x01"  # where each form's token goes
 _SLOT = "\x00"  # around a slot's number in the drawn text, which is split on it
 
 
@@ -61,7 +61,8 @@ class KeptDrawing:
     """Drawn messages as parts (the variants for someone else's messages in place) and, by
     message, where its slots are and what else they may hold."""
     parts: list[str]
-    slots: dict[int, list[tuple[int, str, str, str]]]  # post id -> (part, kind, own, marked)
+    csrf_parts: list[int]  # where the member's form token goes
+    slots: dict[int, list[tuple[int, int, str, str, str]]]  # post id -> (first part, end, kind, own, marked)
     written_by: dict[int, list[int]]  # author id -> their messages on the page
     opening_part: int  # parts before it are the opening message, the rest the replies
     shown: frozenset[int]
@@ -72,42 +73,60 @@ class KeptDrawing:
     @classmethod
     def of(cls, opening: str, replies: str, view: KeptView, posts: list[ForumPost], drawn: Drawn,
            hidden_from: frozenset[int]):
-        parts = f"{str(opening)}{_SLOT}-{_SLOT}{str(replies)}".split(_SLOT)  # as text: no escaping
+        parts: list[str] = []
+        csrf_parts: list[int] = []
+
+        def add(text: str) -> None:  # each form's token its own part, filled in by for_member
+            for number, piece in enumerate(text.split(CSRF_MARK)):
+                if number:
+                    csrf_parts.append(len(parts))
+                    parts.append("")
+                parts.append(piece)
+
         slots: dict[int, list] = {}
         opening_part = 0
-        for index in range(1, len(parts), 2):
-            if parts[index] == "-":
-                opening_part = index
-                parts[index] = ""
-                continue
-            post_id, kind, theirs, own, marked = view.slots[int(parts[index])]
-            parts[index] = theirs
-            slots.setdefault(post_id, []).append((index, kind, own, marked))
+        pieces = f"{str(opening)}{_SLOT}-{_SLOT}{str(replies)}".split(_SLOT)  # as text: no escaping
+        for number, piece in enumerate(pieces):
+            if number % 2 == 0:
+                add(piece)
+            elif piece == "-":
+                opening_part = len(parts)
+                parts.append("")
+            else:
+                post_id, kind, theirs, own, marked = view.slots[int(piece)]
+                first = len(parts)
+                add(theirs)
+                slots.setdefault(post_id, []).append((first, len(parts), kind, own, marked))
         written_by: dict[int, list[int]] = {}
         for post in posts:
             if post.author_id is not None:
                 written_by.setdefault(post.author_id, []).append(post.id)
-        return cls(parts, slots, written_by, opening_part, frozenset(post.id for post in posts), drawn,
-                   hidden_from)
+        return cls(parts, csrf_parts, slots, written_by, opening_part,
+                   frozenset(post.id for post in posts), drawn, hidden_from)
 
     def for_member(self, me: int, appreciated: set[int], bookmarked: set[int], csrf: str) -> Drawn:
         parts = self.parts.copy()
+        for index in self.csrf_parts:
+            parts[index] = csrf
+
+        def swap(first: int, end: int, variant: str) -> None:  # the span keeps its length
+            parts[first:end] = [variant.replace(CSRF_MARK, csrf)] + [""] * (end - first - 1)
+
         mine = self.written_by.get(me, ())
         for post_id in mine:
-            for index, _kind, own, _marked in self.slots.get(post_id, ()):
-                parts[index] = own
+            for first, end, _kind, own, _marked in self.slots.get(post_id, ()):
+                swap(first, end, own)
         for chosen, kind in ((appreciated, "appreciate"), (bookmarked, "bookmark")):
             for post_id in chosen:
                 if kind == "appreciate" and post_id in mine:
                     continue  # no Appreciate on one's own message
-                for index, slot_kind, _own, marked in self.slots.get(post_id, ()):
+                for first, end, slot_kind, _own, marked in self.slots.get(post_id, ()):
                     if slot_kind == kind:
-                        parts[index] = marked
+                        swap(first, end, marked)
         cut = self.opening_part
-        opening = "".join(parts[:cut]).replace(CSRF_MARK, csrf)
-        replies = "".join(parts[cut + 1:]).replace(CSRF_MARK, csrf)
         kept = self.drawn
-        return Drawn(Markup(opening), Markup(replies), kept.opening_id, kept.page, kept.pages, kept.next_after)
+        return Drawn(Markup("".join(parts[:cut])), Markup("".join(parts[cut + 1:])), kept.opening_id,
+                     kept.page, kept.pages, kept.next_after)
 
 
 class MemberDrawings:

@@ -34,8 +34,9 @@ class ForumCategory(db.Model):
     thread_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    stewards: Mapped[list[User]] = relationship(
-        secondary="forum_stewards", order_by="User.display_name", lazy="selectin")
+    # Loaded when shown (lists of categories ask with selectinload); whether one person is a
+    # steward is asked of forum_stewards alone (permissions.is_steward).
+    stewards: Mapped[list[User]] = relationship(secondary="forum_stewards", order_by="User.display_name")
 
     def __repr__(self) -> str:
         return f"<ForumCategory {self.slug}>"

@@ -21,12 +21,15 @@ log = logging.getLogger(__name__)
 
 
 def queue(to: str, subject: str, template: str, *, reply_to: str | None = None,
-          kind: str = "general", unsubscribe_url: str | None = None, **context) -> OutboxMessage:
+          kind: str = "general", unsubscribe_url: str | None = None, body: str | None = None,
+          **context) -> OutboxMessage:
     """Add a message to the outbox; it is sent only if the caller's transaction commits.
 
     unsubscribe_url: this mail's own one-click unsubscribe (RFC 8058 headers name it), for
-    mail that is not one kind's notification (a forum thread someone follows)."""
-    body = render(f"mail/{template}.txt", **context)
+    mail that is not one kind's notification (a forum thread someone follows). body: the text
+    already drawn from the template (by a caller that draws many alike)."""
+    if body is None:
+        body = render(f"mail/{template}.txt", **context)
     message = OutboxMessage(to=header_value(to), subject=header_value(subject)[:200], body=body,
                             reply_to=header_value(reply_to) if reply_to else None, kind=kind,
                             message_id=new_message_id(), unsubscribe_url=unsubscribe_url)

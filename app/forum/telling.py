@@ -2,6 +2,7 @@
 @mentions in the app, and the reply mail (at most one per thread per person per ten minutes)."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from markdown_it import MarkdownIt
@@ -203,9 +204,10 @@ def _mail_followers(post: ForumPost, thread: ForumThread) -> None:
                 follow.held_since = None
         # The rows are moved past their replies in one statement for all (a compare and set on
         # each row's mailed_up_to, as _claim does for one), then the claimed ones' mail queued.
+        drawn: dict = {}
         for user_id in _claim_all([(follow, replies[-1].id) for follow, _, replies in mails.values()], now):
             follow, person, replies = mails[user_id]
-            _queue(follow, person, thread, replies)
+            _queue(follow, person, thread, replies, drawn)
 
 
 def _wants_mail(person: User, thread: ForumThread) -> bool:
@@ -265,15 +267,32 @@ def _send(follow: ForumFollow, person: User, thread: ForumThread, now: datetime,
     return True
 
 
-def _queue(follow: ForumFollow, person: User, thread: ForumThread, replies: list[ForumPost]) -> None:
+_PERSONAL = re.compile("\x00(name|stop)\x00")
+
+
+def _queue(follow: ForumFollow, person: User, thread: ForumThread, replies: list[ForumPost],
+           drawn: dict | None = None) -> None:
+    """One follow mail. drawn: the mails a reply's followers get, by the replies they hold,
+    drawn once with the person's name and link left as marks (the template is plain text,
+    nothing in it escaped), and filled in for each of them in one pass."""
     shown = replies[:MAX_REPLIES_IN_ONE_MAIL]
     stop = thread_unsubscribe_url(person.id, thread.id)
-    mail.queue(person.email, _subject(thread, len(replies)), FORUM_FOLLOW.template,
-               kind=FORUM_FOLLOW.name, unsubscribe_url=stop, stop_link=stop,
-               user=person, thread=thread, more=len(replies) - len(shown),
-               replies=[{"name": writer_name(reply), "at": reply.created_at,
-                         "text": reply.plain, "link": permalink(reply)} for reply in shown],
-               settings_link=site_url("forum.settings"))
+    context = dict(thread=thread, more=len(replies) - len(shown), settings_link=site_url("forum.settings"))
+    items = lambda: [{"name": writer_name(reply), "at": reply.created_at,  # noqa: E731
+                      "text": reply.plain, "link": permalink(reply)} for reply in shown]
+    subject = _subject(thread, len(replies))
+    if drawn is None:
+        mail.queue(person.email, subject, FORUM_FOLLOW.template, kind=FORUM_FOLLOW.name,
+                   unsubscribe_url=stop, stop_link=stop, user=person, replies=items(), **context)
+        return
+    key = (tuple(reply.id for reply in shown), context["more"])
+    if key not in drawn:
+        drawn[key] = mail.render(f"mail/{FORUM_FOLLOW.template}.txt", stop_link="\x00stop\x00",
+                                 user={"display_name": "\x00name\x00"}, replies=items(), **context)
+    values = {"name": person.display_name, "stop": stop}
+    body = _PERSONAL.sub(lambda found: values[found[1]], drawn[key])
+    mail.queue(person.email, subject, FORUM_FOLLOW.template, kind=FORUM_FOLLOW.name,
+               unsubscribe_url=stop, body=body)
 
 
 def _claim(follow: ForumFollow, up_to: int, now: datetime) -> bool:

@@ -150,6 +150,32 @@ def test_replies_within_ten_minutes_wait_and_go_out_together(app, runner, forum,
     assert _follow(app, forum.tess, forum.thread).held_since is None
 
 
+def test_each_follower_gets_their_own_greeting_and_their_own_stop_link(app, forum, mailbox):
+    """The mails of one reply are drawn once and filled in for each follower."""
+    _reply(app, forum.mina, forum.thread, "Mina follows by answering.")
+    _age_last_mail(app, forum.thread)
+    with app.app_context():  # a name with what a template or a mark might trip on
+        db.session.get(User, forum.mina).display_name = "Mina {{ x }} \\1 & <b>"
+        db.session.commit()
+    _reply(app, forum.ravi, forum.thread, "One answer for both of them.")
+    _deliver(app)
+    tess = mailbox.wait_for("tess@example.com", "new reply")  # her second: Mina's came first
+    mina = mailbox.wait_for("mina@example.com", "new reply")
+    bodies = {who: mailbox.body(message) for who, message in (("tess", tess), ("mina", mina))}
+    assert bodies["tess"].startswith("Hello Tess Starter,")
+    assert bodies["mina"].startswith("Hello Mina {{ x }} \\1 & <b>,")
+    assert "One answer for both of them." in bodies["tess"] and "One answer for both of them." in bodies["mina"]
+    assert "Mina follows by answering." not in bodies["tess"] + bodies["mina"], "mailed already / her own"
+    links = {who: UNSUBSCRIBE.fullmatch(message["List-Unsubscribe"]).groups()
+             for who, message in (("tess", tess), ("mina", mina))}
+    assert links["tess"] != links["mina"]
+    for who, (url, path) in links.items():
+        assert url in bodies[who] and "\x00" not in bodies[who]
+    app.test_client().post(links["mina"][1], data={"List-Unsubscribe": "One-Click"})
+    assert _follow(app, forum.mina, forum.thread).following is False
+    assert _follow(app, forum.tess, forum.thread).following is True
+
+
 def test_a_reply_after_the_window_takes_the_waiting_ones_along(app, forum):
     _reply(app, forum.ravi, forum.thread, "One.")
     _reply(app, forum.ravi, forum.thread, "Two.")

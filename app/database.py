@@ -2,6 +2,7 @@
 from collections.abc import Callable
 from typing import TypeVar
 
+from flask import g, has_app_context
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -33,7 +34,7 @@ def get_or_create(model: type[T], create: Callable[[], T], **lookup) -> T:
     with db.session.no_autoflush:
         found = db.session.scalar(select(model).filter_by(**lookup))
         if found is not None:
-            return found
+            return _hold(found)
         row = create()
         table = model.__table__
         values = {column.name: getattr(row, prop.key)
@@ -44,7 +45,21 @@ def get_or_create(model: type[T], create: Callable[[], T], **lookup) -> T:
         found = db.session.scalar(select(model).filter_by(**lookup))
     if found is None:  # the clash was on another unique column: not ours to paper over
         raise LookupError(f"{model.__name__} {lookup} clashes with another row")
-    return found
+    return _hold(found)
+
+
+def get_held(model: type[T], key) -> T | None:
+    """db.session.get, the row (if any) held until the request ends: the session keeps a row it
+    loaded only while something refers to it, so a row read in several places of a request
+    (a person's forum row, their follow of a thread) would be read again each time."""
+    found = db.session.get(model, key)
+    return _hold(found) if found is not None else None
+
+
+def _hold(row: T) -> T:
+    if has_app_context():
+        g.setdefault("held_rows", []).append(row)
+    return row
 
 
 def writes_on_get(when: Callable[[], bool]):

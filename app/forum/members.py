@@ -9,7 +9,7 @@ from flask import g, has_app_context
 
 from sqlalchemy import func, select
 
-from app.database import get_or_create
+from app.database import get_held, get_or_create
 from app.extensions import db
 from app.models.accounts import User
 from app.models.base import utcnow
@@ -26,7 +26,7 @@ MAX_MENTIONS = 10
 def member(user: User) -> ForumMember:
     """The person's forum row, made on first need with a handle from their name (a leader's
     profile slug when they have one and it is free)."""
-    found = db.session.get(ForumMember, user.id)
+    found = get_held(ForumMember, user.id)
     if found is not None:
         return found
     return get_or_create(ForumMember, lambda: ForumMember(user_id=user.id, handle=_free_handle(user)),
@@ -51,7 +51,7 @@ def handle_of(user: User | None) -> str | None:
         return None
     cache = g.setdefault("forum_handles", {}) if has_app_context() else {}
     if user.id not in cache:
-        found = db.session.get(ForumMember, user.id)
+        found = get_held(ForumMember, user.id)
         cache[user.id] = found.handle if found is not None else _free_handle(user)
     return cache[user.id]
 
@@ -121,7 +121,7 @@ def linked_mentions(body: str) -> str:
 
 def posting_paused_until(user: User):
     """When a steward's pause on this person's posting ends, or None if they may post."""
-    found = db.session.get(ForumMember, user.id)
+    found = get_held(ForumMember, user.id)
     if found is None or found.paused_until is None or found.paused_until <= utcnow():
         return None
     return found.paused_until
@@ -167,7 +167,7 @@ def needs_to_accept(user: User) -> bool:
     guidelines = current_guidelines()
     if guidelines is None:
         return False
-    found = db.session.get(ForumMember, user.id)
+    found = get_held(ForumMember, user.id)
     return found is None or found.accepted_guidelines < guidelines.id
 
 

@@ -183,7 +183,6 @@ def thread(thread_id, slug=None):
         kept = visitor_pages().get(VisitorPages.key(found))
         if kept is not None:
             return kept
-    held = telling.reader_rows(current_user, found) if current_user.is_authenticated else ()
     flat = request.args.get("view") == "flat"
     after = (whole_number(request.args.get("after"), low=0) or 0) if flat else 0
     drawn = thread_messages(found, flat, after, page_number())
@@ -198,7 +197,6 @@ def thread(thread_id, slug=None):
     if cacheable:
         visitor_pages().put(VisitorPages.key(found), page_html)
     commit_keeping_loaded()  # after drawing; the 300 messages are not read again
-    del held
     return page_html
 
 

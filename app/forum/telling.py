@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select, tuple_, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import mail
-from app.database import get_or_create
+from app.database import get_held, get_or_create
 from app.extensions import db
 from app.forum import members, reading
 from app.forum.notifications import (
@@ -32,32 +32,25 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": False})
 # Following a thread ------------------------------------------------------------------------
 
 def follow_row(user: User, thread: ForumThread) -> ForumFollow:
-    found = db.session.get(ForumFollow, (user.id, thread.id))  # the session's, if it holds it
+    found = get_held(ForumFollow, (user.id, thread.id))  # the session's, if it holds it
     if found is not None:
         return found
     return get_or_create(ForumFollow, lambda: ForumFollow(user_id=user.id, thread_id=thread.id),
                          user_id=user.id, thread_id=thread.id)
 
 
-def reader_rows(user: User, thread: ForumThread) -> tuple:
-    """The person's follow row for the thread and their forum row (each may be None), for a
-    page to hold while it draws: the session keeps a row only while something refers to it,
-    and a thread page asks for these five times."""
-    return db.session.get(ForumFollow, (user.id, thread.id)), db.session.get(ForumMember, user.id)
-
-
 def is_following(user: User, thread: ForumThread) -> bool:
-    found = db.session.get(ForumFollow, (user.id, thread.id))
+    found = get_held(ForumFollow, (user.id, thread.id))
     return bool(found and found.following)
 
 
 def reply_box_ticked(user: User, thread: ForumThread) -> bool:
     """How a reply form's "Email me when people reply" starts: as the person last chose for
     this thread, else their default (so a box they unticked is not ticked for them again)."""
-    found = db.session.get(ForumFollow, (user.id, thread.id))
+    found = get_held(ForumFollow, (user.id, thread.id))
     if found is not None and found.following is not None:
         return found.following
-    chosen = db.session.get(ForumMember, user.id)
+    chosen = get_held(ForumMember, user.id)
     return chosen.follow_on_reply if chosen is not None else True
 
 

@@ -24,15 +24,16 @@ def insert_unique(row) -> bool:
     return True
 
 
-def get_or_create(model: type[T], create: Callable[[], T], **lookup) -> T:
-    """The row of `model` matching `lookup`, made from `create()` if there is none yet.
+def get_or_create(model: type[T], create: Callable[[], T], *, missing: bool = False, **lookup) -> T:
+    """The row of `model` matching `lookup`, made from `create()` if there is none yet
+    (missing: the caller has just looked and found none, so the insert is tried at once).
 
     Two requests asking for the same new row at once both get the one that was stored:
     the insert is INSERT ... ON CONFLICT DO NOTHING, and it flushes nothing else in the
     session (a savepoint would flush, and so bump, every changed versioned row).
     """
     with db.session.no_autoflush:
-        found = db.session.scalar(select(model).filter_by(**lookup))
+        found = None if missing else db.session.scalar(select(model).filter_by(**lookup))
         if found is not None:
             return _hold(found)
         row = create()

@@ -30,7 +30,7 @@ def member(user: User) -> ForumMember:
     if found is not None:
         return found
     return get_or_create(ForumMember, lambda: ForumMember(user_id=user.id, handle=_free_handle(user)),
-                         user_id=user.id)
+                         missing=True, user_id=user.id)
 
 
 def _free_handle(user: User) -> str:

@@ -8,9 +8,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import permissions
-from app.database import lock_row
 from app.extensions import db
 from app.forum import members, telling
 from app.models.accounts import Role, User
@@ -203,8 +203,14 @@ def reply(user: User, thread: ForumThread, parent: ForumPost, body: str, *,
     _refuse_if_bad(user, body, accepted_guidelines)
     if accepted_guidelines:
         members.accept(user)
-    lock_row(ForumThread, thread.id)  # top-level positions are handed out one at a time
-    db.session.refresh(thread, ["top_count", "reply_count"])  # the counters this reply moves
+    # Top-level positions are handed out one at a time: the thread's row is locked (SQLite's
+    # write transactions run one at a time already) and read afresh for the counters this
+    # reply moves, in one statement.
+    top_count, reply_count = db.session.execute(
+        select(ForumThread.top_count, ForumThread.reply_count).where(ForumThread.id == thread.id)
+        .with_for_update()).one()
+    set_committed_value(thread, "top_count", top_count)
+    set_committed_value(thread, "reply_count", reply_count)
     again = _by_token(form_token)  # the same form, sent again while this one waited
     if again is not None:
         return again

@@ -36,7 +36,7 @@ def follow_row(user: User, thread: ForumThread) -> ForumFollow:
     if found is not None:
         return found
     return get_or_create(ForumFollow, lambda: ForumFollow(user_id=user.id, thread_id=thread.id),
-                         user_id=user.id, thread_id=thread.id)
+                         missing=True, user_id=user.id, thread_id=thread.id)
 
 
 def is_following(user: User, thread: ForumThread) -> bool:

@@ -34,10 +34,13 @@ SHOWN_UNDER_DEEPEST = 8
 
 # Categories -------------------------------------------------------------------------------
 
-def categories_for(user) -> list[ForumCategory]:
-    """Every category, in the admins' order; members-only ones to members only."""
-    found = db.session.scalars(select(ForumCategory).options(selectinload(ForumCategory.stewards))
-                               .order_by(ForumCategory.position, ForumCategory.name)).all()
+def categories_for(user, with_stewards: bool = False) -> list[ForumCategory]:
+    """Every category, in the admins' order; members-only ones to members only; with_stewards:
+    their stewards loaded too (the forum's front page names them)."""
+    query = select(ForumCategory).order_by(ForumCategory.position, ForumCategory.name)
+    if with_stewards:
+        query = query.options(selectinload(ForumCategory.stewards))
+    found = db.session.scalars(query).all()
     return [category for category in found if permissions.can_read_category(user, category)]
 
 

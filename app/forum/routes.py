@@ -115,7 +115,7 @@ def leader_profile_url(user) -> str | None:
 
 @bp.get("/forum")
 def index():
-    categories = reading.categories_for(current_user)
+    categories = reading.categories_for(current_user, with_stewards=True)
     return render_template("forum/index.html", categories=categories)
 
 

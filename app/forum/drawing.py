@@ -4,9 +4,6 @@ by joining strings to prefixes that url_for built once (a thread page draws 300 
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections import OrderedDict
 
 from flask import current_app, request, url_for
 from flask_login import current_user
@@ -17,6 +14,7 @@ from app import permissions
 from app.forum import members, posting, reading
 from app.models.forum import ForumPost, ForumThread
 from app.urls import PLACEHOLDER, address_around
+from app.worker_cache import WorkerCache, worker_cache
 
 _ID = PLACEHOLDER  # replaced by each message's id (or a person's handle)
 
@@ -76,10 +74,6 @@ class VisitorPages:
     MAX_AGE = 60
     SIZE = 64  # pages of up to a few hundred kilobytes
 
-    def __init__(self):
-        self._pages: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
     @staticmethod
     def applies() -> bool:
         cookies = request.cookies
@@ -90,24 +84,10 @@ class VisitorPages:
     def key(thread: ForumThread) -> tuple:
         return (thread.id, thread.changes, request.full_path)
 
-    def get(self, key: tuple) -> str | None:
-        with self._lock:
-            found = self._pages.get(key)
-            if found is None or time.monotonic() - found[0] > self.MAX_AGE:
-                return None
-            self._pages.move_to_end(key)
-            return found[1]
 
-    def put(self, key: tuple, html: str) -> None:
-        with self._lock:
-            self._pages[key] = (time.monotonic(), html)
-            while len(self._pages) > self.SIZE:
-                self._pages.popitem(last=False)
-
-
-def visitor_pages() -> VisitorPages:
-    """This app's pages for visitors (each app its own: tests make many apps in one process)."""
-    return current_app.extensions.setdefault("forum_visitor_pages", VisitorPages())
+def visitor_pages() -> WorkerCache:
+    """This app's pages for visitors."""
+    return worker_cache("forum_visitor_pages", VisitorPages.SIZE, VisitorPages.MAX_AGE)
 
 
 # A message and a tree of them, drawn in Python for templates/forum/_macros.html's `message` and

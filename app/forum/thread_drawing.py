@@ -11,12 +11,9 @@ every message), and anyone with a held or rejected message in view (only they se
 drawn for as before. A person renamed is seen within MAX_AGE seconds."""
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -25,6 +22,7 @@ from app.extensions import db
 from app.forum import reading
 from app.forum.drawing import MessageView, message_html, tree_html
 from app.models.forum import ForumPost, ForumThread, PostStatus
+from app.worker_cache import WorkerCache, worker_cache
 
 CSRF_MARK = "\x01csrf\x01"  # where each form's token goes
 _SLOT = "\x00"  # around a slot's number in the drawn text, which is split on it
@@ -68,7 +66,6 @@ class KeptDrawing:
     shown: frozenset[int]
     drawn: Drawn
     hidden_from: frozenset[int]  # who has a held or rejected message here: drawn for alone
-    at: float = field(default_factory=time.monotonic)
 
     @classmethod
     def of(cls, opening: str, replies: str, view: KeptView, posts: list[ForumPost], drawn: Drawn,
@@ -129,35 +126,14 @@ class KeptDrawing:
                      kept.page, kept.pages, kept.next_after)
 
 
-class MemberDrawings:
+MAX_AGE = 60  # seconds: a person renamed is seen within it
+SIZE = 32  # drawings of 300 messages hold some 600 kilobytes each
+
+
+def member_drawings() -> WorkerCache:
     """Each worker's KeptDrawings, by thread, its changes, the page's address and what the
     member may do (write, reply, flag)."""
-
-    MAX_AGE = 60
-    SIZE = 32  # a drawing of 300 messages holds some 600 kilobytes
-
-    def __init__(self):
-        self._drawings: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> KeptDrawing | None:
-        with self._lock:
-            found = self._drawings.get(key)
-            if found is None or time.monotonic() - found.at > self.MAX_AGE:
-                return None
-            self._drawings.move_to_end(key)
-            return found
-
-    def put(self, key: tuple, drawing: KeptDrawing) -> None:
-        with self._lock:
-            self._drawings[key] = drawing
-            while len(self._drawings) > self.SIZE:
-                self._drawings.popitem(last=False)
-
-
-def member_drawings() -> MemberDrawings:
-    """This app's drawings (each app its own: tests make many apps in one process)."""
-    return current_app.extensions.setdefault("forum_member_drawings", MemberDrawings())
+    return worker_cache("forum_member_drawings", SIZE, MAX_AGE)
 
 
 def _flat_html(posts, answered, v, appreciated, bookmarked) -> str:

@@ -3,9 +3,6 @@
 home page and a host's profile draw (template globals)."""
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -26,6 +23,7 @@ from app.geo.geocoder import GeocodeError
 from app.models.gatherings import Gathering
 from app.params import MAX_PAGE, this_page
 from app.urls import site_url
+from app.worker_cache import WorkerCache, worker_cache
 
 # The place of the visitor's last search for gatherings (what they typed), for the home page.
 LAST_NEAR = "last_near"
@@ -83,7 +81,7 @@ def index():
         map_data=map_data, shell=shell)
     html = render_template("gatherings/index.html", kept_content=content, shell=shell)
     if listing is not None:  # a list, not a page of mistakes
-        kept_pages().put(key, KeptPage(time.monotonic(), found.drawn_as, query, typed, content, shell,
+        kept_pages().put(key, KeptPage(found.drawn_as, query, typed, content, shell,
                                        html if whole_page else None))
     return html
 
@@ -117,7 +115,6 @@ def _content_block(name: str, **context) -> Markup:
 
 
 class KeptPage(NamedTuple):
-    made: float  # time.monotonic()
     drawn_as: tuple  # finding.Page.drawn_as when it was drawn
     query: finding.Query | None  # /gatherings: what it lists, read again for the stamp
     typed: str  # the place typed, remembered for the home page again
@@ -127,7 +124,6 @@ class KeptPage(NamedTuple):
 
 
 class KeptSection(NamedTuple):
-    made: float
     drawn_as: tuple  # finding.HomeRows.drawn_as
     html: Markup
 
@@ -146,29 +142,10 @@ class KeptPages:
     MAX_AGE = 60
     SIZE = 128  # a page is some 40 kilobytes, kept twice (its content and, for visitors, whole)
 
-    def __init__(self):
-        self._kept: OrderedDict[tuple, NamedTuple] = OrderedDict()
-        self._lock = threading.Lock()
 
-    def get(self, key: tuple):
-        with self._lock:
-            kept = self._kept.get(key)
-            if kept is None or time.monotonic() - kept.made > self.MAX_AGE:
-                return None
-            self._kept.move_to_end(key)
-            return kept
-
-    def put(self, key: tuple, kept: NamedTuple) -> None:
-        with self._lock:
-            self._kept[key] = kept
-            self._kept.move_to_end(key)
-            while len(self._kept) > self.SIZE:
-                self._kept.popitem(last=False)
-
-
-def kept_pages() -> KeptPages:
-    """This app's kept pages (each app its own: tests make many apps in one process)."""
-    return current_app.extensions.setdefault("gatherings_kept_pages", KeptPages())
+def kept_pages() -> WorkerCache:
+    """This app's kept pages (KeptPages)."""
+    return worker_cache("gatherings_kept_pages", KeptPages.SIZE, KeptPages.MAX_AGE)
 
 
 def _page() -> tuple[int, str | None]:
@@ -245,7 +222,7 @@ def past():
     listing = finding.listing(finding.Query(page=page), found)
     content = _content_block("gatherings/past.html", listing=listing, page_error=None)
     html = render_template("gatherings/past.html", kept_content=content)
-    kept_pages().put(key, KeptPage(time.monotonic(), found.drawn_as, None, "", content, {},
+    kept_pages().put(key, KeptPage(found.drawn_as, None, "", content, {},
                                    html if whole_page else None))
     return html
 
@@ -288,7 +265,7 @@ def api():
         page=listing.page, per_page=listing.per_page, has_next=listing.has_next,
         results=[public_gathering(item, listing.host_slugs) for item in listing.items],
     )
-    kept_pages().put(key, KeptPage(time.monotonic(), found.drawn_as, query, "", response.get_data(), {}, None))
+    kept_pages().put(key, KeptPage(found.drawn_as, query, "", response.get_data(), {}, None))
     return response
 
 
@@ -346,26 +323,9 @@ class KeptDrawings:
 
     SIZE = 2048  # a card is some 1.5 kilobytes, a field less
 
-    def __init__(self):
-        self._kept: OrderedDict[tuple, Markup] = OrderedDict()
-        self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> Markup | None:
-        with self._lock:
-            html = self._kept.get(key)
-            if html is not None:
-                self._kept.move_to_end(key)
-            return html
-
-    def put(self, key: tuple, html: Markup) -> None:
-        with self._lock:
-            self._kept[key] = html
-            while len(self._kept) > self.SIZE:
-                self._kept.popitem(last=False)
-
-
-def _kept_drawings() -> KeptDrawings:
-    return current_app.extensions.setdefault("gatherings_kept_drawings", KeptDrawings())
+def _kept_drawings() -> WorkerCache:
+    return worker_cache("gatherings_kept_drawings", KeptDrawings.SIZE)
 
 
 def _macro(template: str, name: str):
@@ -424,7 +384,7 @@ def home_section() -> Markup:
     found = finding.for_home(place, searched=searched, rows=rows)
     # Drawn without the page's context processors: the section needs only the template globals.
     html = Markup(current_app.jinja_env.get_template("gatherings/_home.html").render(home_found=found))
-    kept_pages().put(key, KeptSection(time.monotonic(), rows.drawn_as, html))
+    kept_pages().put(key, KeptSection(rows.drawn_as, html))
     return html
 
 

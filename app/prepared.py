@@ -10,13 +10,13 @@ keyword, say) are remembered and sent with every run.
 Only plain values can be prepared: statements with expanding IN lists are refused (give
 each list item its own bindparam and make the length part of the key).
 """
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Executable
 from sqlalchemy.engine import Dialect
+
+from app.worker_cache import WorkerCache
 
 CACHE_SIZE = 512
 
@@ -67,8 +67,7 @@ class Prepared:
             cursor.close()
 
 
-_cache: OrderedDict[tuple, Prepared] = OrderedDict()
-_lock = threading.Lock()
+_cache = WorkerCache(CACHE_SIZE)  # every app's: the statements are SQL text only
 
 
 def prepared(connection: Connection, key: Hashable, build: Callable[[], Executable]) -> Prepared:
@@ -79,14 +78,8 @@ def prepared(connection: Connection, key: Hashable, build: Callable[[], Executab
     """
     dialect = connection.dialect
     full_key = (dialect.name, dialect.driver, key)
-    with _lock:
-        statement = _cache.get(full_key)
-        if statement is not None:
-            _cache.move_to_end(full_key)
-            return statement
-    statement = Prepared(build(), dialect)
-    with _lock:
-        _cache[full_key] = statement
-        if len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+    statement = _cache.get(full_key)
+    if statement is None:
+        statement = Prepared(build(), dialect)
+        _cache.put(full_key, statement)
     return statement

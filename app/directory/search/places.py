@@ -1,10 +1,10 @@
 """The place a visitor typed, looked up in the gazetteer and remembered per worker."""
-from collections import OrderedDict
 
 from flask import current_app
 
 from app.directory.geocoding import get_geocoder
 from app.directory.search.results import Origin, Place
+from app.worker_cache import worker_cache
 
 # Places typed into the search box, remembered per worker: the offline gazetteer never changes.
 PLACE_CACHE_SIZE = 2048
@@ -27,15 +27,12 @@ def find_place(query: str) -> Place:
     """The place a visitor typed; raises geo.geocoder.GeocodeError (nothing typed) or PlaceNotFound."""
     if current_app.config["GEOCODER"] != "offline":
         return _geocode(query)
-    cache: OrderedDict[str, Place] = current_app.extensions.setdefault("directory.places", OrderedDict())
+    cache = worker_cache("directory.places", PLACE_CACHE_SIZE)
     key = query.strip()
     place = cache.get(key)
     if place is None:
-        place = cache[key] = _geocode(query)
-        if len(cache) > PLACE_CACHE_SIZE:
-            cache.popitem(last=False)
-    else:
-        cache.move_to_end(key)
+        place = _geocode(query)
+        cache.put(key, place)
     return place
 
 

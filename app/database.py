@@ -59,7 +59,7 @@ def get_held(model: type[T], key) -> T | None:
 
 def _hold(row: T) -> T:
     if has_app_context():
-        g.setdefault("held_rows", []).append(row)
+        g.setdefault("held_rows", set()).add(row)
     return row
 
 
@@ -85,7 +85,10 @@ def commit_keeping_loaded() -> None:
         session.expire_on_commit = True
 
 
-def lock_row(model, row_id: int) -> None:
+def lock_row(model, row_id: int, *columns):
     """Hold `row_id` until the transaction ends, so check-then-write rules about it run one at
-    a time (PostgreSQL's FOR UPDATE; SQLite's write transactions already run one at a time)."""
-    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
+    a time (PostgreSQL's FOR UPDATE; SQLite's write transactions already run one at a time).
+    columns: read them afresh in the same statement; their values are returned (None when the
+    row is gone)."""
+    return db.session.execute(select(*(columns or (model.id,))).where(model.id == row_id)
+                              .with_for_update()).first()

@@ -130,6 +130,14 @@ def can_read_thread(user, thread) -> bool:
     return can_read_category(user, thread.category)
 
 
+_STEWARDED_BY = "_stewarded_by"  # is_steward's answers, kept on the category object
+
+
+def forget_stewards(category) -> None:
+    """After a category's stewards change: is_steward asks again."""
+    category.__dict__.pop(_STEWARDED_BY, None)
+
+
 def is_steward(user, category) -> bool:
     """Whether the person stewards the category: from its stewards when they are loaded, else
     one look at forum_stewards, kept on the category object for the rest of the request."""
@@ -138,7 +146,7 @@ def is_steward(user, category) -> bool:
     loaded = category.__dict__.get("stewards")
     if loaded is not None:
         return any(person.id == user.id for person in loaded)
-    asked = category.__dict__.setdefault("_stewarded_by", {})
+    asked = category.__dict__.setdefault(_STEWARDED_BY, {})
     if user.id not in asked:
         from app.forum.moderation import stewards_category  # the forum's table, read late
         asked[user.id] = stewards_category(user.id, category.id)

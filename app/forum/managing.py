@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
+from app import permissions
 from app.database import insert_unique
 from app.extensions import db
 from app.forum import members
@@ -134,7 +135,7 @@ def remove_steward(category: ForumCategory, person: User) -> bool:
 
 def _forget_stewards(category: ForumCategory) -> None:
     db.session.expire(category, ["stewards"])
-    category.__dict__.pop("_stewarded_by", None)  # permissions.is_steward's answers
+    permissions.forget_stewards(category)
 
 
 # The community guidelines ----------------------------------------------------------------

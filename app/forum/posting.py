@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import permissions
+from app.database import lock_row
 from app.extensions import db
 from app.forum import members, telling
 from app.models.accounts import Role, User
@@ -203,12 +204,9 @@ def reply(user: User, thread: ForumThread, parent: ForumPost, body: str, *,
     _refuse_if_bad(user, body, accepted_guidelines)
     if accepted_guidelines:
         members.accept(user)
-    # Top-level positions are handed out one at a time: the thread's row is locked (SQLite's
-    # write transactions run one at a time already) and read afresh for the counters this
-    # reply moves, in one statement.
-    top_count, reply_count = db.session.execute(
-        select(ForumThread.top_count, ForumThread.reply_count).where(ForumThread.id == thread.id)
-        .with_for_update()).one()
+    # Top-level positions are handed out one at a time; the counters this reply moves are read
+    # afresh with the lock.
+    top_count, reply_count = lock_row(ForumThread, thread.id, ForumThread.top_count, ForumThread.reply_count)
     set_committed_value(thread, "top_count", top_count)
     set_committed_value(thread, "reply_count", reply_count)
     again = _by_token(form_token)  # the same form, sent again while this one waited

@@ -283,9 +283,12 @@ def thread_page(thread: ForumThread, viewer, page: int = 1) -> ThreadPage:
     high = page * TOP_LEVEL_PER_PAGE
     posts = _load(select(ForumPost).where(ForumPost.thread_id == thread.id,
                                           ForumPost.top_position.between(low, high)))
-    opening = db.session.scalar(select(ForumPost).where(ForumPost.thread_id == thread.id,
-                                                        ForumPost.top_position == 0))
-    return ThreadPage(opening, build_tree(posts, viewer), page, pages, posts)
+    return ThreadPage(opening_of(thread), build_tree(posts, viewer), page, pages, posts)
+
+
+def opening_of(thread: ForumThread) -> ForumPost:
+    return db.session.scalar(select(ForumPost).where(ForumPost.thread_id == thread.id,
+                                                     ForumPost.top_position == 0))
 
 
 def subthread(post: ForumPost, viewer) -> list[Node]:

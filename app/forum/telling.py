@@ -256,7 +256,7 @@ def _send(follow: ForumFollow, person: User, thread: ForumThread, now: datetime,
         return False
     if not _claim(follow, replies[-1].id, now):
         return False
-    _queue(follow, person, thread, replies)
+    _queue(follow, person, thread, replies, {})
     return True
 
 
@@ -264,48 +264,34 @@ _PERSONAL = re.compile("\x00(name|stop)\x00")
 
 
 def _queue(follow: ForumFollow, person: User, thread: ForumThread, replies: list[ForumPost],
-           drawn: dict | None = None) -> None:
-    """One follow mail. drawn: the mails a reply's followers get, by the replies they hold,
-    drawn once with the person's name and link left as marks (the template is plain text,
-    nothing in it escaped), and filled in for each of them in one pass."""
+           drawn: dict) -> None:
+    """One follow mail. drawn: the mails of one send, by the replies they hold, drawn once with
+    the person's name and link left as marks (the template is plain text, nothing in it
+    escaped) and filled in for each person in one pass."""
     shown = replies[:MAX_REPLIES_IN_ONE_MAIL]
-    stop = thread_unsubscribe_url(person.id, thread.id)
-    context = dict(thread=thread, more=len(replies) - len(shown), settings_link=site_url("forum.settings"))
-    items = lambda: [{"name": writer_name(reply), "at": reply.created_at,  # noqa: E731
-                      "text": reply.plain, "link": permalink(reply)} for reply in shown]
-    subject = _subject(thread, len(replies))
-    if drawn is None:
-        mail.queue(person.email, subject, FORUM_FOLLOW.template, kind=FORUM_FOLLOW.name,
-                   unsubscribe_url=stop, stop_link=stop, user=person, replies=items(), **context)
-        return
-    key = (tuple(reply.id for reply in shown), context["more"])
+    more = len(replies) - len(shown)
+    key = (tuple(reply.id for reply in shown), more)
     if key not in drawn:
-        drawn[key] = mail.render(f"mail/{FORUM_FOLLOW.template}.txt", stop_link="\x00stop\x00",
-                                 user={"display_name": "\x00name\x00"}, replies=items(), **context)
+        drawn[key] = mail.render(
+            f"mail/{FORUM_FOLLOW.template}.txt", stop_link="\x00stop\x00", user={"display_name": "\x00name\x00"},
+            thread=thread, more=more, settings_link=site_url("forum.settings"),
+            replies=[{"name": writer_name(reply), "at": reply.created_at, "text": reply.plain,
+                      "link": permalink(reply)} for reply in shown])
+    stop = thread_unsubscribe_url(person.id, thread.id)
     values = {"name": person.display_name, "stop": stop}
-    body = _PERSONAL.sub(lambda found: values[found[1]], drawn[key])
-    mail.queue(person.email, subject, FORUM_FOLLOW.template, kind=FORUM_FOLLOW.name,
-               unsubscribe_url=stop, body=body)
+    mail.queue(person.email, _subject(thread, len(replies)), FORUM_FOLLOW.template, kind=FORUM_FOLLOW.name,
+               unsubscribe_url=stop, body=_PERSONAL.sub(lambda found: values[found[1]], drawn[key]))
 
 
 def _claim(follow: ForumFollow, up_to: int, now: datetime) -> bool:
     """Move the row past the replies this mail holds, unless another send moved it first
     (compare and set on mailed_up_to: of two racing sends, one mails)."""
-    moved = db.session.execute(
-        update(ForumFollow)
-        .where(ForumFollow.user_id == follow.user_id, ForumFollow.thread_id == follow.thread_id,
-               ForumFollow.mailed_up_to == follow.mailed_up_to)
-        .values(mailed_up_to=up_to, last_mailed_at=now, held_since=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if moved:  # the row in the session says what the database now holds
-        for name, value in (("mailed_up_to", up_to), ("last_mailed_at", now), ("held_since", None)):
-            set_committed_value(follow, name, value)
-    return moved
+    return bool(_claim_all([(follow, up_to)], now))
 
 
 def _claim_all(claims: list[tuple[ForumFollow, int]], now: datetime) -> list[int]:
-    """_claim for many rows of one thread: (row, up to) each; the people whose rows moved."""
+    """_claim for many rows of one thread, (row, up to) each, in one statement per target; the
+    people whose rows moved (the rows in the session then say what the database holds)."""
     by_target: dict[int, list[ForumFollow]] = {}
     for follow, up_to in claims:
         by_target.setdefault(up_to, []).append(follow)

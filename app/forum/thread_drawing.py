@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from flask import request
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 
-from app.extensions import db
 from app.forum import reading
 from app.forum.drawing import MessageView, message_html, tree_html
 from app.models.forum import ForumPost, ForumThread, PostStatus
@@ -43,8 +41,8 @@ class KeptView(MessageView):
     """A MessageView for a member who moderates nothing, whoever they are: each slot is drawn
     in its three variants (someone else's message; their own; appreciated or bookmarked)."""
 
-    def __init__(self, thread: ForumThread):
-        super().__init__(thread)
+    def __init__(self, view: MessageView):  # what the member may do, asked once, is the same
+        self.__dict__.update(view.__dict__)
         self.csrf = CSRF_MARK
         self.me = None  # owns() is False outside the slots
         self.slots: list[tuple[int, str, str, str, str]] = []
@@ -147,8 +145,7 @@ def _load(thread: ForumThread, flat: bool, after: int, page_number: int):
     replies for a view (those the viewer may see, or everyone's), and the page's numbers."""
     if flat:
         found = reading.flat_page(thread, current_user, after)
-        opening = db.session.scalar(select(ForumPost).where(ForumPost.thread_id == thread.id,
-                                                            ForumPost.top_position == 0))
+        opening = reading.opening_of(thread)
 
         def draw(v, appreciated, bookmarked, everyone):
             viewer = None if everyone else current_user
@@ -185,7 +182,7 @@ def thread_messages(thread: ForumThread, flat: bool, after: int, page_number: in
     appreciated, bookmarked = reading.viewer_marks(user, posts)
     hidden = frozenset(post.author_id for post in posts if post.status != PostStatus.PUBLISHED)
     if keepable and user.id not in hidden:
-        kept_view = KeptView(thread)
+        kept_view = KeptView(view)
         # Published messages only (a visitor's view of them): what every such member sees.
         drawing = KeptDrawing.of(message_html(opening, kept_view, (), ()),
                                  draw(kept_view, (), (), True), kept_view, posts, drawn, hidden)

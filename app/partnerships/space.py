@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 
 from app.database import get_or_create
 from app.extensions import db
-from app.forum import posting
+from app.forum import posting, reading
 from app.forum import telling as forum_telling
 from app.models.accounts import User
 from app.models.forum import ForumCategory, ForumDraft, ForumFollow, ForumPost, ForumThread
@@ -38,11 +38,6 @@ def thread_of(partnership: Partnership) -> ForumThread | None:
     return db.session.get(ForumThread, partnership.thread_id) if partnership.thread_id else None
 
 
-def opening_of(thread: ForumThread) -> ForumPost | None:
-    return db.session.scalar(select(ForumPost).where(ForumPost.thread_id == thread.id,
-                                                     ForumPost.top_position == 0))
-
-
 def write(partnership: Partnership, user: User, body: str, *, accepted_guidelines: bool = False,
           form_token: str | None = None, follow: bool = True) -> ForumPost:
     """A message to the partners: the first starts the thread (every partner then follows it),
@@ -60,7 +55,7 @@ def write(partnership: Partnership, user: User, body: str, *, accepted_guideline
             if person.id != user.id:
                 follow_for(partnership, person)
         return opening
-    return posting.reply(user, thread, opening_of(thread), body, accepted_guidelines=accepted_guidelines,
+    return posting.reply(user, thread, reading.opening_of(thread), body, accepted_guidelines=accepted_guidelines,
                          form_token=form_token, follow=follow)
 
 

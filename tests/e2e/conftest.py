@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from app import create_app
-from tests.conftest import IN_CI, base_config, prepare_sqlite_file, reset_database
+from app.extensions import db
+from tests.conftest import IN_CI, base_config, prepare_sqlite_file, remove_sqlite_file, reset_database
 from tests.live import LiveServer
 
 CHROMIUM = shutil.which("chromium")
@@ -59,7 +60,11 @@ def live_app(tmp_path, smtp_server, template_database):
     app = create_app(config)
     app.instance_path = str(tmp_path / "instance")
     reset_database(app, template_database)
-    return app
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    remove_sqlite_file(config)
 
 
 @pytest.fixture

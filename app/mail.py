@@ -38,6 +38,32 @@ def queue(to: str, subject: str, template: str, *, reply_to: str | None = None,
     return message
 
 
+def queue_all(letters: list[dict]) -> None:
+    """Many messages in one statement (the followers of a thread, when a reply goes out), each
+    a dict of queue()'s fields: to, subject, body, and kind, reply_to, unsubscribe_url as
+    wanted. Core rows, not objects: the unit of work's cost for each was most of a follower's."""
+    if not letters:
+        return
+    table = OutboxMessage.__table__
+    rows = [{"to": header_value(letter["to"]), "subject": header_value(letter["subject"])[:200],
+             "body": letter["body"], "kind": letter.get("kind", "general"),
+             "reply_to": header_value(letter["reply_to"]) if letter.get("reply_to") else None,
+             "unsubscribe_url": letter.get("unsubscribe_url"), "message_id": new_message_id()}
+            for letter in letters]
+    ids = db.session.execute(table.insert().returning(table.c.id), rows).scalars().all()
+    g.setdefault("mail_queued_ids", []).extend(ids)
+
+
+def take_queued() -> list[int]:
+    """The ids of the messages this request (or command) queued, once its transaction has
+    committed, to be sent now; forgotten here either way. A rolled-back message has no row
+    (or its id went to another pending message, which is then sent a little early): only due
+    rows are sent, each claimed first."""
+    objects = g.pop("mail_queued", None) or []
+    ids = [state.identity[0] for state in map(inspect_state, objects) if state.persistent and state.identity]
+    return ids + g.pop("mail_queued_ids", [])
+
+
 def render(name: str, **context) -> str:
     """A mail template, without the pages' context processors (the navigation's counts would
     be counted again for every mail a reply queues); `config` is there as on pages."""
@@ -263,17 +289,13 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def deliver_after_response(response):
-        queued = g.pop("mail_queued", None)
-        if queued and app.config["MAIL_DELIVER_AFTER_REQUEST"]:
-            # Only rows that were committed have an identity now; no query is made here.
-            ids = [state.identity[0] for state in map(inspect_state, queued)
-                   if state.persistent and state.identity]
-            if ids:
-                thread = threading.Thread(target=_deliver_in_context, args=(app, ids),
-                                          daemon=True, name="mail-delivery")
-                with _running_lock:
-                    _running.add(thread)
-                thread.start()
+        ids = take_queued()  # no query is made here
+        if ids and app.config["MAIL_DELIVER_AFTER_REQUEST"]:
+            thread = threading.Thread(target=_deliver_in_context, args=(app, ids),
+                                      daemon=True, name="mail-delivery")
+            with _running_lock:
+                _running.add(thread)
+            thread.start()
         return response
 
 

@@ -2,9 +2,7 @@
 import time
 
 import click
-from flask import g
 from flask.cli import AppGroup
-from sqlalchemy import inspect
 
 from app import mail
 from app.alerts import matching, sending
@@ -30,8 +28,7 @@ def send(deliver):
     db.session.commit()
     click.echo(f"mails queued {counts['mailed']}, told in the app only {counts['told_in_app']}, "
                f"nothing new for {counts['nothing_new']}")
-    ids = [state.identity[0] for state in map(inspect, g.pop("mail_queued", []))
-           if state.persistent and state.identity]
+    ids = mail.take_queued()
     if deliver and ids:
         sent = mail.deliver_pending(limit=len(ids), ids=ids)
         click.echo(f"mail sent {sent['sent']}, will retry {sent['retry']}, failed {sent['failed']}")

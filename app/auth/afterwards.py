@@ -1,8 +1,7 @@
 """Work done once the answer has been sent, so how long it takes cannot be read from the answer."""
 import logging
 
-from flask import Flask, current_app, g
-from sqlalchemy import inspect as inspect_state
+from flask import Flask, current_app
 
 from app import mail
 from app.extensions import db
@@ -26,11 +25,9 @@ def _run(app: Flask, work, args) -> None:
             log.exception("Work after the response (%s) failed", getattr(work, "__name__", work))
             db.session.rollback()
             return
-        queued = g.pop("mail_queued", None)
-        if not queued or not app.config["MAIL_DELIVER_AFTER_REQUEST"]:
+        ids = mail.take_queued()
+        if not ids or not app.config["MAIL_DELIVER_AFTER_REQUEST"]:
             return  # `flask mail deliver` (cron) sends it
-        ids = [state.identity[0] for state in map(inspect_state, queued)
-               if state.persistent and state.identity]
         try:
             # This thread is no longer answering anyone; a worker that stops waits for it.
             mail.deliver_pending(ids=ids)

@@ -33,8 +33,15 @@ def _serializer(salt: str) -> URLSafeSerializer:
 
 def thread_unsubscribe_url(user_id: int, thread_id: int) -> str:
     """The link that stops one person's mail about one thread (in the mail and its headers)."""
-    token = _serializer(_THREAD_SALT).dumps({"user": user_id, "thread": thread_id})
-    return site_url("forum.unsubscribe_thread", token=token)
+    return thread_unsubscribe_urls()(user_id, thread_id)
+
+
+def thread_unsubscribe_urls():
+    """thread_unsubscribe_url for many people: the address is built once and each person's
+    token (URL-safe characters only, nothing to quote) put into it."""
+    signer = _serializer(_THREAD_SALT)
+    before, _, after = site_url("forum.unsubscribe_thread", token="TOKEN").rpartition("TOKEN")
+    return lambda user_id, thread_id: before + signer.dumps({"user": user_id, "thread": thread_id}) + after
 
 
 def read_thread_token(token: str) -> tuple[int, int] | None:

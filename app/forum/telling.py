@@ -14,7 +14,7 @@ from app.database import get_held, get_or_create
 from app.extensions import db
 from app.forum import members, reading
 from app.forum.notifications import (
-    FORUM_FOLLOW, FORUM_MENTION, FORUM_REPLY, thread_unsubscribe_url,
+    FORUM_FOLLOW, FORUM_MENTION, FORUM_REPLY, thread_unsubscribe_urls,
 )
 from app.models.accounts import User
 from app.models.base import utcnow
@@ -198,9 +198,10 @@ def _mail_followers(post: ForumPost, thread: ForumThread) -> None:
         # The rows are moved past their replies in one statement for all (a compare and set on
         # each row's mailed_up_to, as _claim does for one), then the claimed ones' mail queued.
         drawn: dict = {}
-        for user_id in _claim_all([(follow, replies[-1].id) for follow, _, replies in mails.values()], now):
-            follow, person, replies = mails[user_id]
-            _queue(follow, person, thread, replies, drawn)
+        stop_links = thread_unsubscribe_urls()
+        mail.queue_all([_letter(person, thread, replies, drawn, stop_links)
+                        for follow, person, replies in map(mails.get, _claim_all(
+                            [(follow, replies[-1].id) for follow, _, replies in mails.values()], now))])
 
 
 def _wants_mail(person: User, thread: ForumThread) -> bool:
@@ -256,18 +257,18 @@ def _send(follow: ForumFollow, person: User, thread: ForumThread, now: datetime,
         return False
     if not _claim(follow, replies[-1].id, now):
         return False
-    _queue(follow, person, thread, replies, {})
+    mail.queue_all([_letter(person, thread, replies, {}, thread_unsubscribe_urls())])
     return True
 
 
 _PERSONAL = re.compile("\x00(name|stop)\x00")
 
 
-def _queue(follow: ForumFollow, person: User, thread: ForumThread, replies: list[ForumPost],
-           drawn: dict) -> None:
-    """One follow mail. drawn: the mails of one send, by the replies they hold, drawn once with
-    the person's name and link left as marks (the template is plain text, nothing in it
-    escaped) and filled in for each person in one pass."""
+def _letter(person: User, thread: ForumThread, replies: list[ForumPost], drawn: dict, stop_links) -> dict:
+    """One follow mail, for mail.queue_all. drawn: the mails of one send, by the replies they
+    hold, drawn once with the person's name and link left as marks (the template is plain
+    text, nothing in it escaped) and filled in for each person in one pass. stop_links:
+    thread_unsubscribe_urls()."""
     shown = replies[:MAX_REPLIES_IN_ONE_MAIL]
     more = len(replies) - len(shown)
     key = (tuple(reply.id for reply in shown), more)
@@ -277,10 +278,10 @@ def _queue(follow: ForumFollow, person: User, thread: ForumThread, replies: list
             thread=thread, more=more, settings_link=site_url("forum.settings"),
             replies=[{"name": writer_name(reply), "at": reply.created_at, "text": reply.plain,
                       "link": permalink(reply)} for reply in shown])
-    stop = thread_unsubscribe_url(person.id, thread.id)
+    stop = stop_links(person.id, thread.id)
     values = {"name": person.display_name, "stop": stop}
-    mail.queue(person.email, _subject(thread, len(replies)), FORUM_FOLLOW.template, kind=FORUM_FOLLOW.name,
-               unsubscribe_url=stop, body=_PERSONAL.sub(lambda found: values[found[1]], drawn[key]))
+    return {"to": person.email, "subject": _subject(thread, len(replies)), "kind": FORUM_FOLLOW.name,
+            "unsubscribe_url": stop, "body": _PERSONAL.sub(lambda found: values[found[1]], drawn[key])}
 
 
 def _claim(follow: ForumFollow, up_to: int, now: datetime) -> bool:

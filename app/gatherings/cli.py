@@ -1,8 +1,6 @@
 """`flask gatherings ...`: the gatherings' cron job (reminders, the waitlist offers' expiry)."""
 import click
-from flask import g
 from flask.cli import AppGroup
-from sqlalchemy import inspect
 
 from app import mail
 from app.extensions import db
@@ -25,8 +23,7 @@ def send_reminders(deliver):
     click.echo(f"reminders queued {counts['reminders']} (24 h: {counts['remind_24h']}, "
                f"1 h: {counts['remind_1h']}), offers expired {counts['offers_expired']}")
     # As after a request: only what this run queued, now committed; the rest is `mail deliver`'s.
-    ids = [state.identity[0] for state in map(inspect, g.pop("mail_queued", []))
-           if state.persistent and state.identity]
+    ids = mail.take_queued()
     if deliver and ids:
         sent = mail.deliver_pending(limit=len(ids), ids=ids)
         click.echo(f"mail sent {sent['sent']}, will retry {sent['retry']}, failed {sent['failed']}")

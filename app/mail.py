@@ -30,9 +30,8 @@ def queue(to: str, subject: str, template: str, *, reply_to: str | None = None,
     already drawn from the template (by a caller that draws many alike)."""
     if body is None:
         body = render(f"mail/{template}.txt", **context)
-    message = OutboxMessage(to=header_value(to), subject=header_value(subject)[:200], body=body,
-                            reply_to=header_value(reply_to) if reply_to else None, kind=kind,
-                            message_id=new_message_id(), unsubscribe_url=unsubscribe_url)
+    message = OutboxMessage(**_fields(to, subject, body, reply_to=reply_to, kind=kind,
+                                      unsubscribe_url=unsubscribe_url))
     db.session.add(message)
     g.setdefault("mail_queued", []).append(message)
     return message
@@ -45,13 +44,17 @@ def queue_all(letters: list[dict]) -> None:
     if not letters:
         return
     table = OutboxMessage.__table__
-    rows = [{"to": header_value(letter["to"]), "subject": header_value(letter["subject"])[:200],
-             "body": letter["body"], "kind": letter.get("kind", "general"),
-             "reply_to": header_value(letter["reply_to"]) if letter.get("reply_to") else None,
-             "unsubscribe_url": letter.get("unsubscribe_url"), "message_id": new_message_id()}
-            for letter in letters]
+    rows = [_fields(**letter) for letter in letters]
     ids = db.session.execute(table.insert().returning(table.c.id), rows).scalars().all()
     g.setdefault("mail_queued_ids", []).extend(ids)
+
+
+def _fields(to: str, subject: str, body: str, *, reply_to: str | None = None, kind: str = "general",
+            unsubscribe_url: str | None = None) -> dict:
+    """An outbox row's fields, headers made one line and a Message-ID chosen."""
+    return {"to": header_value(to), "subject": header_value(subject)[:200], "body": body,
+            "reply_to": header_value(reply_to) if reply_to else None, "kind": kind,
+            "message_id": new_message_id(), "unsubscribe_url": unsubscribe_url}
 
 
 def take_queued() -> list[int]:

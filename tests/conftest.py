@@ -281,10 +281,15 @@ def app(app_config, tmp_path, template_database):
     app.instance_path = str(tmp_path / "instance")
     reset_database(app, template_database)
     yield app
+    close_app(app, app_config)
+
+
+def close_app(app, config: dict) -> None:
+    """A test's app at its end: its connections closed, its SQLite copy deleted."""
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    remove_sqlite_file(app_config)
+    remove_sqlite_file(config)
 
 
 class ClosingClient(FlaskClient):

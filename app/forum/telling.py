@@ -198,10 +198,10 @@ def _mail_followers(post: ForumPost, thread: ForumThread) -> None:
         # The rows are moved past their replies in one statement for all (a compare and set on
         # each row's mailed_up_to, as _claim does for one), then the claimed ones' mail queued.
         drawn: dict = {}
+        claimed = _claim_all([(follow, replies[-1].id) for follow, _, replies in mails.values()], now)
         stop_links = thread_unsubscribe_urls()
         mail.queue_all([_letter(person, thread, replies, drawn, stop_links)
-                        for follow, person, replies in map(mails.get, _claim_all(
-                            [(follow, replies[-1].id) for follow, _, replies in mails.values()], now))])
+                        for _, person, replies in map(mails.get, claimed)])
 
 
 def _wants_mail(person: User, thread: ForumThread) -> bool:

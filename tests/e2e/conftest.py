@@ -12,8 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from app import create_app
-from app.extensions import db
-from tests.conftest import IN_CI, base_config, prepare_sqlite_file, remove_sqlite_file, reset_database
+from tests.conftest import IN_CI, base_config, close_app, prepare_sqlite_file, reset_database
 from tests.live import LiveServer
 
 CHROMIUM = shutil.which("chromium")
@@ -61,10 +60,7 @@ def live_app(tmp_path, smtp_server, template_database):
     app.instance_path = str(tmp_path / "instance")
     reset_database(app, template_database)
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    remove_sqlite_file(config)
+    close_app(app, config)
 
 
 @pytest.fixture

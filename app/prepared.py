@@ -10,10 +10,10 @@ keyword, say) are remembered and sent with every run.
 Only plain values can be prepared: statements with expanding IN lists are refused (give
 each list item its own bindparam and make the length part of the key).
 """
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Executable
+from sqlalchemy import ColumnElement, Connection, Executable, Integer, bindparam
 from sqlalchemy.engine import Dialect
 
 from app.worker_cache import WorkerCache
@@ -83,3 +83,14 @@ def prepared(connection: Connection, key: Hashable, build: Callable[[], Executab
         statement = Prepared(build(), dialect)
         _cache.put(full_key, statement)
     return statement
+
+
+def in_list(column: ColumnElement, count: int, name: str = "id", type_=Integer) -> ColumnElement[bool]:
+    """`column IN (:id0, :id1, ...)` with one placeholder per value, so that it can be prepared:
+    put `count` in the statement's key, and the values in with in_values(values, name)."""
+    return column.in_([bindparam(f"{name}{n}", type_=type_) for n in range(count)])
+
+
+def in_values(values: Sequence, name: str = "id") -> dict[str, Any]:
+    """The values of an in_list(..., len(values), name) by their placeholders' names."""
+    return {f"{name}{n}": value for n, value in enumerate(values)}

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import permissions
 from app.auth.forms import ConfirmForm
 from app.blog.services import published_posts_by
-from app.directory import applications, location, photos, services
+from app.directory import applications, drawing, location, photos, services
 from app.directory.forms import ApplicationForm, ContactForm, PhotoForm, ProfileForm
 from app.directory.search_forms import LINK_PARAMS
 from app.forum import reading as forum_reading
@@ -402,11 +402,8 @@ def has_pending_leader_application() -> bool:
     return applications.has_pending_application(current_user)
 
 
-@bp.app_template_filter("initials")
-def initials(name: str) -> str:
-    words = [word for word in (name or "").split() if word[:1].isalpha()]
-    letters = (words[0][0] + (words[-1][0] if len(words) > 1 else "")) if words else "?"
-    return letters.upper()
+bp.add_app_template_filter(drawing.initials, "initials")
+bp.add_app_template_global(drawing.leader_card_html, "leader_card_html")
 
 
 @bp.app_template_global("featured_quotes")

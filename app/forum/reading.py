@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import permissions
 from app.forum import members
 from app.extensions import db
-from app.prepared import prepared
+from app.prepared import in_list, in_values, prepared
 from app.urls import site_path
 from app.models.accounts import User
 from app.models.forum import (
@@ -177,8 +177,8 @@ def unread_marks(viewer, threads: list[ForumThread]) -> dict[int, str]:
     seen = dict(prepared(connection, ("forum, unread marks", len(ids)), lambda: (
         select(ForumFollow.thread_id, ForumFollow.read_up_to).where(
             ForumFollow.user_id == bindparam("user_id", type_=Integer),
-            ForumFollow.thread_id.in_([bindparam(f"id{n}", type_=Integer) for n in range(len(ids))])))
-    ).rows(connection, {"user_id": viewer.id, **{f"id{n}": thread_id for n, thread_id in enumerate(ids)}}))
+            in_list(ForumFollow.thread_id, len(ids))))
+    ).rows(connection, {"user_id": viewer.id, **in_values(ids)}))
     marks = {}
     for thread in threads:
         if thread.author_id == viewer.id and thread.id not in seen:

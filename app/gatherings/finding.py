@@ -25,7 +25,7 @@ from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.directory import FocusArea, LeaderProfile
 from app.models.gatherings import Gathering, Mode, State, gathering_focus_areas
-from app.prepared import prepared
+from app.prepared import in_list, in_values, prepared
 
 PER_PAGE = 20
 HOME_COUNT = 3  # on the home page: the next online ones, and the next near the last search
@@ -242,13 +242,13 @@ def within(origin: Origin, radius_km: float, query: Query, now: datetime) -> lis
 
         def build(rows=rows):
             return (select(Gathering.id, Gathering.lat, Gathering.lng, Gathering.starts_at, Gathering.mode, *_STAMPED)
-                    .where(Gathering.cell_y.in_([bindparam(f"y{n}", type_=Integer) for n in range(rows)]),
+                    .where(in_list(Gathering.cell_y, rows, "y"),
                            Gathering.cell_x.between(bindparam("x_min", type_=Integer),
                                                     bindparam("x_max", type_=Integer)),
                            *_conditions(in_person)))
 
         values = {**_values(in_person, now), "x_min": column_of(box.min_lng), "x_max": column_of(box.max_lng),
-                  **{f"y{n}": first + n for n in range(rows)}}
+                  **in_values(range(first, last + 1), "y")}
         statement = prepared(connection, ("gatherings, near", _shape(in_person), rows), build)
         for gathering_id, lat, lng, starts_at, mode, *stamp in statement.rows(connection, values):
             if lat is None or lng is None:
@@ -327,14 +327,14 @@ def _card_statement(count: int):
     return (select(*(columns[name] for name in _CARD_COLUMNS), User.display_name, LeaderProfile.slug)
             .join(User, User.id == Gathering.host_id)
             .outerjoin(LeaderProfile, (LeaderProfile.user_id == Gathering.host_id) & LeaderProfile.is_public)
-            .where(Gathering.id.in_([bindparam(f"id{n}", type_=Integer) for n in range(count)])))
+            .where(in_list(Gathering.id, count)))
 
 
 def _card_areas_statement(count: int):
     tagged = gathering_focus_areas.c
     return (select(tagged.gathering_id, FocusArea.slug, FocusArea.name)
             .join(FocusArea, FocusArea.id == tagged.focus_area_id)
-            .where(tagged.gathering_id.in_([bindparam(f"id{n}", type_=Integer) for n in range(count)]))
+            .where(in_list(tagged.gathering_id, count))
             .order_by(FocusArea.name))
 
 
@@ -365,7 +365,7 @@ def load(ids: list[int]) -> dict[int, Card]:
         return {}
     ids = list(dict.fromkeys(ids))
     connection = db.session.connection()
-    values = {f"id{n}": gathering_id for n, gathering_id in enumerate(ids)}
+    values = in_values(ids)
     processors = _card_processors(connection.dialect)
     cards = {}
     for *row, host_name, slug in prepared(connection, ("gatherings, cards", len(ids)),

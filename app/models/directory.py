@@ -142,6 +142,15 @@ class LeaderProfile(db.Model):
                                                         order_by=FocusArea.name)
     programs: Mapped[list[ProfileProgram]] = relationship(cascade="all, delete-orphan")
 
+    @property
+    def focus_area_names(self) -> list[str]:
+        return [area.name for area in self.focus_areas]
+
+    @property
+    def verified_program_names(self) -> list[str]:
+        """The programs an admin has verified that the leader completed (cards show only these)."""
+        return [item.program.name for item in self.programs if item.verified]
+
     @hybrid_property
     def is_public(self) -> bool:
         """Anyone may see it: listed, and the account active. The one rule, in Python and in SQL

@@ -1,8 +1,8 @@
 """search(): one page of the listed leaders matching the filters, near a place or by name."""
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.directory.search import statements
 from app.directory.search.nearest import NEAREST_COUNT, nearest
@@ -10,7 +10,9 @@ from app.directory.search.results import DEFAULT_RADIUS, PER_PAGE, Filters, Hit,
 from app.directory.search.strategies import ByCells, ByName, ByPoints, Found, Listed, crowded, within
 from app.extensions import db
 from app.geo.distance import haversine_km
-from app.models.directory import LeaderProfile
+from app.models.accounts import User
+from app.models.directory import FocusArea, LeaderProfile, Precision, ProfileProgram, Program, profile_focus_areas
+from app.prepared import in_list, in_values, prepared
 
 
 def search(origin: Origin | None, radius_km: float = DEFAULT_RADIUS, filters: Filters = Filters(),
@@ -87,13 +89,66 @@ def summaries(hits: Sequence[Hit]) -> dict[int, Summary]:
     return found | statements.summaries([hit.profile_id for hit in hits if hit.summary is None])
 
 
-def load_profiles(hits: Sequence[Hit]) -> dict[int, LeaderProfile]:
-    """The profiles for one page of hits, with what the leader card shows loaded up front."""
-    if not hits:
+class CardProfile(NamedTuple):
+    """What a leader's card (app.directory.drawing) and the results' map show of a profile, read
+    without the ORM: public fields, plus whether the leader takes messages (and from whom)."""
+
+    id: int
+    user_id: int
+    slug: str
+    display_name: str
+    headline: str
+    photo: str | None
+    city: str
+    region: str
+    country: str
+    precision: Precision
+    public_lat: float | None
+    public_lng: float | None
+    works_online: bool
+    languages: str
+    contact_enabled: bool
+    is_public: bool
+    focus_area_names: list[str]  # by name, as LeaderProfile.focus_areas
+    verified_program_names: list[str]
+
+
+_CARD_COLUMNS = ("id", "user_id", "slug", "display_name", "headline", "photo", "city", "region", "country",
+                 "precision", "public_lat", "public_lng", "works_online", "languages", "contact_enabled",
+                 "listed")
+
+
+def load_profiles(hits: Sequence[Hit]) -> dict[int, CardProfile]:
+    """What the cards of one page of hits show, by profile id, in three prepared statements."""
+    ids = list(dict.fromkeys(hit.profile_id for hit in hits))
+    if not ids:
         return {}
-    profiles = db.session.scalars(
-        select(LeaderProfile).where(LeaderProfile.id.in_([hit.profile_id for hit in hits]))
-        .options(selectinload(LeaderProfile.focus_areas), selectinload(LeaderProfile.programs),
-                 selectinload(LeaderProfile.user))  # the card's Message button asks is_public
-    )
-    return {profile.id: profile for profile in profiles}
+    connection = db.session.connection()
+    values = in_values(ids)
+    columns = LeaderProfile.__table__.c
+    rows = prepared(connection, ("leader cards", len(ids)), lambda: (
+        select(*(columns[name] for name in _CARD_COLUMNS), User.active)
+        .join(User, User.id == LeaderProfile.user_id).where(in_list(LeaderProfile.id, len(ids))))
+    ).rows(connection, values)
+    areas: dict[int, list[str]] = {}
+    for profile_id, name in prepared(connection, ("leader card areas", len(ids)), lambda: (
+            select(profile_focus_areas.c.profile_id, FocusArea.name)
+            .join(FocusArea, FocusArea.id == profile_focus_areas.c.focus_area_id)
+            .where(in_list(profile_focus_areas.c.profile_id, len(ids))).order_by(FocusArea.name))
+    ).rows(connection, values):
+        areas.setdefault(profile_id, []).append(name)
+    programs: dict[int, list[str]] = {}
+    for profile_id, name in prepared(connection, ("leader card programs", len(ids)), lambda: (
+            select(ProfileProgram.profile_id, Program.name)
+            .join(Program, Program.id == ProfileProgram.program_id)
+            .where(in_list(ProfileProgram.profile_id, len(ids)), ProfileProgram.verified.is_(True))
+            .order_by(ProfileProgram.program_id))
+    ).rows(connection, values):
+        programs.setdefault(profile_id, []).append(name)
+    cards = {}
+    for (id_, user_id, slug, name, headline, photo, city, region, country, precision, lat, lng,
+         online, languages, contact, listed, active) in rows:
+        cards[id_] = CardProfile(id_, user_id, slug, name, headline, photo, city, region, country,
+                                 Precision(precision), lat, lng, bool(online), languages, bool(contact),
+                                 bool(listed and active), areas.get(id_, []), programs.get(id_, []))
+    return cards

@@ -193,9 +193,11 @@ def _tune_sqlite(engine: Engine) -> None:
 
 def _template_helpers(app: Flask) -> None:
     from app import permissions
+    from app.forms import field_html
 
     app.jinja_env.globals.update(permissions.ALL)
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
+    app.jinja_env.globals["render_field_html"] = field_html
 
 
 def _in_the_models(obj, name, type_, reflected, compare_to) -> bool:

@@ -2,6 +2,7 @@
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from markupsafe import Markup
 
 from app.directory import search as leaders
 from app.directory import services
@@ -11,6 +12,7 @@ from app.extensions import limiter
 from app.geo.geocoder import GeocodeError
 from app.models.directory import LeaderProfile
 from app.params import this_page
+from app.worker_cache import worker_cache
 
 bp = Blueprint("search", __name__)
 
@@ -124,6 +126,24 @@ def _map_data(results: leaders.Results, profiles: dict, unit: str) -> dict | Non
         "radius_km": results.radius_km if origin and not results.nearest else None,
         "cards": "data-leader", "markers": markers,
     }
+
+
+@bp.app_template_global("search_bar_html")
+def search_bar_html(form: SearchForm, filters: bool = True) -> Markup:
+    """The search bar (templates/directory/_search_bar.html), kept by each worker by everything
+    that shapes it: each field's value as sent and as read, its errors and its choices. The home
+    page draws the same empty bar every time, and a search's next page the same bar again;
+    WTForms drawing its eleven fields was a quarter of a /leaders page."""
+    key = (type(form), filters, tuple(
+        (field.name, repr(field.data), repr(field.raw_data), tuple(field.errors),
+         repr(getattr(field, "choices", None))) for field in form))
+    kept = worker_cache("search bars", 256)
+    html = kept.get(key)
+    if html is None:
+        html = current_app.jinja_env.get_template("directory/_search_bar.html").module.drawn_search_bar(
+            form, filters=filters)
+        kept.put(key, html)
+    return html
 
 
 @bp.app_template_global("search_form")

@@ -3,32 +3,47 @@ import re
 
 from flask import Blueprint, Response, abort, current_app, render_template
 from flask_login import current_user
+from flask_sqlalchemy.pagination import SelectPagination
 from markupsafe import Markup
+from sqlalchemy import func, select
 
 from app import permissions
-from app.blog import services
+from app.blog import cards, services
 from app.editorial.covers import proposal_with_cover, send_cover
 from app.extensions import db
 from app.models.accounts import User
+from app.models.editorial import Proposal
 from app.models.base import utcnow
 from app.params import page_number
 from app.text.markdown import reading_time_minutes, render_markdown
 from app.urls import site_url
 
 bp = Blueprint("blog", __name__)
+bp.add_app_template_global(cards.post_card_html, "post_card_html")
+bp.add_app_template_global(cards.tag_list_html, "tag_list_html")
 
 COVER_NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
 FEED_SIZE = 20
 
 
+class _PostsPage(SelectPagination):
+    """A page of posts, counted by their ids alone (through the index on the state) rather than
+    by reading every published post's row."""
+
+    def _query_count(self) -> int:
+        ids = self._query_args["select"].with_only_columns(Proposal.id).order_by(None).subquery()
+        return self._query_args["session"].execute(select(func.count()).select_from(ids)).scalar()
+
+
 def _page_of(query):
     per_page = current_app.config.get("BLOG_PER_PAGE", 10)
-    return db.paginate(query, page=page_number(), per_page=per_page, error_out=False)
+    return _PostsPage(select=query, session=db.session(), page=page_number(), per_page=per_page,
+                      error_out=False)
 
 
 @bp.get("/blog")
 def index():
-    return render_template("blog/index.html", page=_page_of(services.published_query()),
+    return render_template("blog/index.html", page=_page_of(services.listed_query()),
                            tags=services.tags_in_use())
 
 
@@ -52,7 +67,7 @@ def tag(tag):
     if found is None:
         abort(404)
     return render_template("blog/tag.html", tag=found,
-                           page=_page_of(services.published_query(found)))
+                           page=_page_of(services.listed_query(found)))
 
 
 @bp.get("/blog/author/<int:user_id>")

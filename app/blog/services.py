@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from app.directory.services import profile_url_for
 from app.extensions import db
@@ -17,6 +17,12 @@ def published_query(tag: Tag | None = None):
     if tag is not None:
         query = query.where(Proposal.tags.any(Tag.id == tag.id))
     return query.order_by(Proposal.published_at.desc(), Proposal.id.desc())
+
+
+def listed_query(tag: Tag | None = None):
+    """published_query with only what a post's card shows: not the bodies of ten posts."""
+    return published_query(tag).options(load_only(Proposal.id, Proposal.slug, Proposal.title, Proposal.excerpt,
+                                                   Proposal.published_at, Proposal.author_id, Proposal.state))
 
 
 def published_posts_by(user_id: int, limit: int | None = None) -> list[Proposal]:

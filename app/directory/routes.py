@@ -406,9 +406,6 @@ bp.add_app_template_filter(drawing.initials, "initials")
 bp.add_app_template_global(drawing.leader_card_html, "leader_card_html")
 
 
-@bp.app_template_global("featured_quotes")
-def featured_quotes(limit: int = 6) -> list[dict]:
-    """Home page quotes (called from the home template only, so other pages pay nothing)."""
-    return [{"profile": found, "program": services.main_program(found)}
-            for found in services.featured_quotes(limit)]
+# Home page quotes (called from the home template only, so other pages pay nothing).
+bp.add_app_template_global(services.featured_quotes, "featured_quotes")
 

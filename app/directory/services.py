@@ -2,14 +2,15 @@
 in the feature list. Where a leader is: location.py; becoming one: applications.py; what admins
 look after (lists, badges, quotes): curation.py."""
 from datetime import timedelta
+from typing import NamedTuple
 
 from flask import current_app, url_for
 from sqlalchemy import delete, func, select, true
-from sqlalchemy.orm import selectinload
 
 from app import mail, sitemap
 from app.database import get_or_create, insert_unique, lock_row
 from app.directory import photos
+from app.directory.search import CardProfile, card_profiles
 from app.extensions import db
 from app.models.accounts import User
 from app.models.base import utcnow
@@ -75,21 +76,31 @@ def public_place(profile: LeaderProfile) -> str:
     return ", ".join(dict.fromkeys(parts))
 
 
-def featured_quotes(limit: int = 6) -> list[LeaderProfile]:
+class Quote(NamedTuple):
+    """A quote on the home page: the leader's card, their words, and the program named beside it."""
+    profile: CardProfile
+    quote: str
+    program: str | None  # a verified one first, then by name
+
+
+def featured_quotes(limit: int = 6) -> list[Quote]:
     """Quotes the admins chose for the home page, from profiles anyone may see."""
-    return list(db.session.scalars(
-        select(LeaderProfile)
+    rows = db.session.execute(
+        select(LeaderProfile.id, LeaderProfile.quote)
         # "= true" and this order: ix_leader_profiles_featured read backwards, no sort
         .where(LeaderProfile.featured_quote == true(), LeaderProfile.quote != "", LeaderProfile.is_public)
-        .order_by(LeaderProfile.updated_at.desc(), LeaderProfile.id.desc())
-        .options(selectinload(LeaderProfile.programs))  # each quote names a program
-        .limit(limit)))
-
-
-def main_program(profile: LeaderProfile) -> Program | None:
-    """The program to name beside a quote: a verified one first."""
-    items = sorted(profile.programs, key=lambda item: (not item.verified, item.program.name))
-    return items[0].program if items else None
+        .order_by(LeaderProfile.updated_at.desc(), LeaderProfile.id.desc()).limit(limit)).all()
+    ids = [profile_id for profile_id, _ in rows]
+    cards = card_profiles(ids)
+    programs: dict[int, list[tuple[bool, str]]] = {}
+    if ids:
+        for profile_id, name, verified in db.session.execute(
+                select(ProfileProgram.profile_id, Program.name, ProfileProgram.verified)
+                .join(Program, Program.id == ProfileProgram.program_id)
+                .where(ProfileProgram.profile_id.in_(ids))):
+            programs.setdefault(profile_id, []).append((not verified, name))
+    return [Quote(cards[profile_id], quote, min(programs[profile_id])[1] if profile_id in programs else None)
+            for profile_id, quote in rows if profile_id in cards]
 
 
 # Creating and changing profiles -----------------------------------------------------------

@@ -8,28 +8,38 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import permissions
-from app.blog import services as blog
 from app.directory import search as leaders
 from app.extensions import db
 from app.geo.geocoder import GeocodeError
+from app.models.accounts import User
+from app.models.editorial import Proposal
 from app.models.forum import ForumCategory, ForumThread
 
 NEAR_LAST_SEARCH_KM = 50
 
 
 def latest_posts(limit: int = 3):
-    return blog.latest_posts(limit)
+    """(slug, title, published_at, author_name) of the newest posts: the titles are all it shows."""
+    return db.session.execute(
+        select(Proposal.slug, Proposal.title, Proposal.published_at, User.display_name.label("author_name"))
+        .join(User, User.id == Proposal.author_id).where(Proposal.is_live)
+        .order_by(Proposal.published_at.desc(), Proposal.id.desc()).limit(limit)).all()
 
 
-def active_threads(limit: int = 5) -> list[ForumThread]:
-    """The threads with the latest replies, in the categories this person may read."""
-    readable = [category.id for category in db.session.scalars(select(ForumCategory))
+def active_threads(limit: int = 5):
+    """(id, slug, title, reply_count, category_name) of the threads with the latest replies, in
+    the categories this person may read."""
+    readable = [category.id for category in db.session.execute(
+                    select(ForumCategory.id, ForumCategory.members_only, ForumCategory.private)).all()
                 if permissions.can_read_category(current_user, category)]
     if not readable:
         return []
-    return list(db.session.scalars(
-        select(ForumThread).where(ForumThread.category_id.in_(readable))
-        .order_by(ForumThread.last_activity_at.desc(), ForumThread.id.desc()).limit(limit)))
+    return db.session.execute(
+        select(ForumThread.id, ForumThread.slug, ForumThread.title, ForumThread.reply_count,
+               ForumCategory.name.label("category_name"))
+        .join(ForumCategory, ForumCategory.id == ForumThread.category_id)
+        .where(ForumThread.category_id.in_(readable))
+        .order_by(ForumThread.last_activity_at.desc(), ForumThread.id.desc()).limit(limit)).all()
 
 
 def leaders_near_last_search(limit: int = 3):

@@ -5,12 +5,12 @@ statements: the SQL and prepared statements; strategies: the ways to find the le
 a circle (behind the Found protocol); nearest: the growing circle when nobody is inside;
 find: search() itself.
 """
-from app.directory.search.find import load_profiles, search, summaries
+from app.directory.search.find import CardProfile, card_profiles, load_profiles, search, summaries
 from app.directory.search.nearest import NEAREST_COUNT
 from app.directory.search.places import PlaceNotFound, find_place
 from app.directory.search.results import (DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS, PER_PAGE, SORTS, Filters, Hit,
                                           Origin, Place, Results, Summary, rounded_km, to_km, your_location)
 
 __all__ = ["DEFAULT_RADIUS", "MAX_RADIUS", "MIN_RADIUS", "NEAREST_COUNT", "PER_PAGE", "SORTS", "Filters", "Hit",
-           "Origin", "Place", "PlaceNotFound", "Results", "Summary", "find_place", "load_profiles", "rounded_km",
+           "Origin", "Place", "PlaceNotFound", "Results", "Summary", "find_place", "CardProfile", "card_profiles", "load_profiles", "rounded_km",
            "search", "summaries", "to_km", "your_location"]

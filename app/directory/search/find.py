@@ -119,8 +119,13 @@ _CARD_COLUMNS = ("id", "user_id", "slug", "display_name", "headline", "photo", "
 
 
 def load_profiles(hits: Sequence[Hit]) -> dict[int, CardProfile]:
-    """What the cards of one page of hits show, by profile id, in three prepared statements."""
-    ids = list(dict.fromkeys(hit.profile_id for hit in hits))
+    """What the cards of one page of hits show, by profile id."""
+    return card_profiles([hit.profile_id for hit in hits])
+
+
+def card_profiles(ids: Sequence[int]) -> dict[int, CardProfile]:
+    """What the cards of these profiles show, by profile id, in three prepared statements."""
+    ids = list(dict.fromkeys(ids))
     if not ids:
         return {}
     connection = db.session.connection()

@@ -19,15 +19,20 @@ def published_query(tag: Tag | None = None):
     return query.order_by(Proposal.published_at.desc(), Proposal.id.desc())
 
 
+_LISTED = (Proposal.id, Proposal.slug, Proposal.title, Proposal.excerpt, Proposal.published_at,
+           Proposal.author_id, Proposal.state)
+
+
 def listed_query(tag: Tag | None = None):
     """published_query with only what a post's card shows: not the bodies of ten posts."""
-    return published_query(tag).options(load_only(Proposal.id, Proposal.slug, Proposal.title, Proposal.excerpt,
-                                                   Proposal.published_at, Proposal.author_id, Proposal.state))
+    return published_query(tag).options(load_only(*_LISTED))
 
 
 def published_posts_by(user_id: int, limit: int | None = None) -> list[Proposal]:
-    """An author's published posts, newest first (also used on their directory profile)."""
-    query = published_query().where(Proposal.author_id == user_id)
+    """An author's published posts, newest first (also used on their directory profile): title,
+    date and excerpt, without their bodies."""
+    query = (select(Proposal).where(Proposal.is_live, Proposal.author_id == user_id)
+             .options(load_only(*_LISTED)).order_by(Proposal.published_at.desc(), Proposal.id.desc()))
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))

@@ -18,7 +18,7 @@ from sqlalchemy import Boolean, DateTime, Enum, Integer, bindparam, exists, func
 
 from app.directory.search import Origin, rounded_km
 from app.extensions import db
-from app.gatherings.services import LONGEST, hosted_by
+from app.gatherings.services import LONGEST, hosted_by, hosted_ids
 from app.geo.cells import column_of, row_of
 from app.geo.distance import KM_PER_MILE, DistanceUnit, bounding_boxes, describe_distance, haversine_km
 from app.models.accounts import User
@@ -487,6 +487,7 @@ class Hosting:
 def hosting(user: User) -> Hosting:
     """The next HOSTING_COUNT gatherings a person hosts (soonest first) and their latest HOSTING_COUNT
     past ones (latest first); cancelled ones are kept, marked, so a profile tells the truth."""
-    upcoming_ones = hosted_by(user, past=False, limit=HOSTING_COUNT)
-    past_ones = hosted_by(user, past=True, limit=HOSTING_COUNT)
+    ids = hosted_ids(user)
+    upcoming_ones = hosted_by(user, past=False, limit=HOSTING_COUNT, ids=ids)
+    past_ones = hosted_by(user, past=True, limit=HOSTING_COUNT, ids=ids)
     return Hosting(upcoming_ones, past_ones, host_slugs(upcoming_ones + past_ones))

@@ -51,6 +51,14 @@ def address_around(endpoint: str, **values) -> tuple[str, str]:
     return before, after
 
 
+def site_address_around(endpoint: str, **values) -> tuple[str, str]:
+    """address_around for a full address on SITE_URL (site_url): feeds and the API."""
+    before, found, after = site_url(endpoint, **values).partition(str(PLACEHOLDER))
+    if not found:
+        raise ValueError(f"{endpoint}: no value was PLACEHOLDER")
+    return before, after
+
+
 def init_app(app: Flask) -> None:
     allowed = frozenset(app.config["ALLOWED_HOSTS"])
     message = f"This site answers at {app.config['SITE_URL']}."

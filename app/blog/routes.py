@@ -1,5 +1,6 @@
 """The public blog: lists, posts, tags, authors, Atom feeds and cover images."""
 import re
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, render_template
 from flask_login import current_user
@@ -16,7 +17,7 @@ from app.models.editorial import Proposal
 from app.models.base import utcnow
 from app.params import page_number
 from app.text.markdown import reading_time_minutes, render_markdown
-from app.urls import site_url
+from app.urls import PLACEHOLDER, site_address_around, site_url
 
 bp = Blueprint("blog", __name__)
 bp.add_app_template_global(cards.post_card_html, "post_card_html")
@@ -82,11 +83,12 @@ def author(user_id):
 
 def _feed(posts, *, title, self_url, alternate_url):
     updated = max((p.published_at for p in posts), default=None) or utcnow()
+    post_around = site_address_around("blog.post", slug=str(PLACEHOLDER))  # each entry's address, without url_for per entry
     xml = render_template(
         "blog/feed.xml", posts=posts, title=title, self_url=self_url,
         alternate_url=alternate_url, updated=updated,
         content=lambda p: render_markdown(p.body),
-        post_url=lambda p: site_url("blog.post", slug=p.slug),
+        post_url=lambda p: f"{post_around[0]}{quote(p.slug, safe='')}{post_around[1]}",
     )
     return Response(xml, mimetype="application/atom+xml")
 

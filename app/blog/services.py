@@ -1,11 +1,16 @@
 """Reading the blog: what is published, by whom and under which tag."""
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NamedTuple
+
+from flask import url_for
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
-from app.directory.services import profile_url_for
+from app.directory.services import public_card_of
 from app.extensions import db
+from app.models.accounts import User
 from app.models.editorial import Proposal, Tag, proposal_tags
 from app.urls import site_url
 
@@ -38,8 +43,34 @@ def published_posts_by(user_id: int, limit: int | None = None) -> list[Proposal]
     return list(db.session.scalars(query))
 
 
-def latest_posts(limit: int = 20, tag: Tag | None = None) -> list[Proposal]:
-    return list(db.session.scalars(published_query(tag).limit(limit)))
+class FeedEntry(NamedTuple):
+    """A post as a feed shows it, read as plain rows rather than ORM objects."""
+    slug: str
+    title: str
+    excerpt: str
+    body: str
+    published_at: datetime
+    author_name: str
+    tags: list[tuple[str, str]]  # (slug, name), by slug as on the post's page
+
+
+def latest_posts(limit: int = 20, tag: Tag | None = None) -> list[FeedEntry]:
+    """The newest published posts (under `tag`), with their bodies, for the Atom feeds."""
+    query = (select(Proposal.id, Proposal.slug, Proposal.title, Proposal.excerpt, Proposal.body,
+                    Proposal.published_at, User.display_name)
+             .join(User, User.id == Proposal.author_id).where(Proposal.is_live)
+             .order_by(Proposal.published_at.desc(), Proposal.id.desc()).limit(limit))
+    if tag is not None:
+        query = query.where(Proposal.tags.any(Tag.id == tag.id))
+    rows = db.session.execute(query).all()
+    tags: dict[int, list[tuple[str, str]]] = {}
+    if rows:
+        for proposal_id, slug, name in db.session.execute(
+                select(proposal_tags.c.proposal_id, Tag.slug, Tag.name).join(Tag, Tag.id == proposal_tags.c.tag_id)
+                .where(proposal_tags.c.proposal_id.in_([row.id for row in rows])).order_by(Tag.slug)):
+            tags.setdefault(proposal_id, []).append((slug, name))
+    return [FeedEntry(row.slug, row.title, row.excerpt, row.body, row.published_at, row.display_name,
+                      tags.get(row.id, [])) for row in rows]
 
 
 def post_by_slug(slug: str) -> Proposal | None:
@@ -62,7 +93,8 @@ def tags_in_use() -> list[Tag]:
 
 def profile_url(user) -> str | None:
     """The author's directory profile, when they have one anyone may see."""
-    return profile_url_for(user)
+    card = public_card_of(user)
+    return url_for("directory.profile", slug=card.slug) if card is not None else None
 
 
 def sitemap_entries():

@@ -10,7 +10,6 @@ from app.directory.cards import public_card
 from app.directory.search_forms import LINK_PARAMS, MAX_PAGE, YOUR_LOCATION, SearchForm, parse_page
 from app.extensions import limiter
 from app.geo.geocoder import GeocodeError
-from app.models.directory import LeaderProfile
 from app.params import this_page
 from app.worker_cache import worker_cache
 
@@ -153,7 +152,6 @@ def search_form() -> SearchForm:
 
 
 @bp.app_template_global("public_profile_of")
-def public_profile_of(user) -> LeaderProfile | None:
-    """A person's leader profile when anyone may see it, for the leader card on blog pages."""
-    profile = services.profile_of(user) if user is not None else None
-    return profile if profile is not None and profile.is_public else None
+def public_profile_of(user) -> leaders.CardProfile | None:
+    """The leader card of a person's profile when anyone may see it, for blog pages."""
+    return services.public_card_of(user)

@@ -22,7 +22,7 @@ from app.gatherings.finding_forms import LINK_PARAMS, FindForm, api_query
 from app.geo.geocoder import GeocodeError
 from app.models.gatherings import Gathering
 from app.params import MAX_PAGE, this_page
-from app.urls import site_url
+from app.urls import PLACEHOLDER, site_address_around, site_url
 from app.worker_cache import WorkerCache, worker_cache
 
 # The place of the visitor's last search for gatherings (what they typed), for the home page.
@@ -269,18 +269,16 @@ def api():
     return response
 
 
-_ID = "999999999"
-
-
 def public_gathering(item: finding.Found, slugs: dict[int, str]) -> dict:
     """A gathering's public facts as JSON: never its meeting link nor anyone's join token."""
     gathering = item.gathering
     in_person = gathering.mode.in_person
     slug = slugs.get(gathering.host_id)
+    before, after = _gathering_url()
     return {
         "id": gathering.id,
         "title": gathering.title,
-        "url": _gathering_url().replace(_ID, str(gathering.id)),
+        "url": f"{before}{gathering.id}{after}",
         "starts_at": _iso(gathering.starts_at),
         "ends_at": _iso(gathering.ends_at),
         "time_zone": gathering.time_zone,
@@ -302,12 +300,12 @@ def public_gathering(item: finding.Found, slugs: dict[int, str]) -> dict:
     }
 
 
-def _gathering_url() -> str:
-    """The gathering page's full address, built once per request and filled per gathering."""
-    url = g.get("gathering_url_pattern")
-    if url is None:
-        url = g.gathering_url_pattern = site_url("gatherings.show", gathering_id=int(_ID))
-    return url
+def _gathering_url() -> tuple[str, str]:
+    """The gathering page's full address around its id, built once per request."""
+    around = g.get("gathering_url_around")
+    if around is None:
+        around = g.gathering_url_around = site_address_around("gatherings.show", gathering_id=PLACEHOLDER)
+    return around
 
 
 def _iso(moment) -> str:

@@ -103,16 +103,8 @@ def featured_quotes(limit: int = 6) -> list[Quote]:
         # "= true" and this order: ix_leader_profiles_featured read backwards, no sort
         .where(LeaderProfile.featured_quote == true(), LeaderProfile.quote != "", LeaderProfile.is_public)
         .order_by(LeaderProfile.updated_at.desc(), LeaderProfile.id.desc()).limit(limit)).all()
-    ids = [profile_id for profile_id, _ in rows]
-    cards = card_profiles(ids)
-    programs: dict[int, list[tuple[bool, str]]] = {}
-    if ids:
-        for profile_id, name, verified in db.session.execute(
-                select(ProfileProgram.profile_id, Program.name, ProfileProgram.verified)
-                .join(Program, Program.id == ProfileProgram.program_id)
-                .where(ProfileProgram.profile_id.in_(ids))):
-            programs.setdefault(profile_id, []).append((not verified, name))
-    return [Quote(cards[profile_id], quote, min(programs[profile_id])[1] if profile_id in programs else None)
+    cards = card_profiles([profile_id for profile_id, _ in rows])
+    return [Quote(cards[profile_id], quote, cards[profile_id].main_program)
             for profile_id, quote in rows if profile_id in cards]
 
 

@@ -111,6 +111,7 @@ class CardProfile(NamedTuple):
     is_public: bool
     focus_area_names: list[str]  # by name, as LeaderProfile.focus_areas
     verified_program_names: list[str]
+    main_program: str | None  # the one to name beside a quote: a verified one first, then by name
 
 
 _CARD_COLUMNS = ("id", "user_id", "slug", "display_name", "headline", "photo", "city", "region", "country",
@@ -142,18 +143,21 @@ def card_profiles(ids: Sequence[int]) -> dict[int, CardProfile]:
             .where(in_list(profile_focus_areas.c.profile_id, len(ids))).order_by(FocusArea.name))
     ).rows(connection, values):
         areas.setdefault(profile_id, []).append(name)
-    programs: dict[int, list[str]] = {}
-    for profile_id, name in prepared(connection, ("leader card programs", len(ids)), lambda: (
-            select(ProfileProgram.profile_id, Program.name)
+    programs: dict[int, list[tuple[str, bool]]] = {}
+    for profile_id, name, verified in prepared(connection, ("leader card programs", len(ids)), lambda: (
+            select(ProfileProgram.profile_id, Program.name, ProfileProgram.verified)
             .join(Program, Program.id == ProfileProgram.program_id)
-            .where(in_list(ProfileProgram.profile_id, len(ids)), ProfileProgram.verified.is_(True))
-            .order_by(ProfileProgram.program_id))
+            .where(in_list(ProfileProgram.profile_id, len(ids))).order_by(ProfileProgram.program_id))
     ).rows(connection, values):
-        programs.setdefault(profile_id, []).append(name)
+        programs.setdefault(profile_id, []).append((name, bool(verified)))
     cards = {}
     for (id_, user_id, slug, name, headline, photo, city, region, country, precision, lat, lng,
          online, languages, contact, listed, active) in rows:
+        completed = programs.get(id_, [])
+        ranked = sorted(completed, key=lambda item: (not item[1], item[0]))
         cards[id_] = CardProfile(id_, user_id, slug, name, headline, photo, city, region, country,
                                  Precision(precision), lat, lng, bool(online), languages, bool(contact),
-                                 bool(listed and active), areas.get(id_, []), programs.get(id_, []))
+                                 bool(listed and active), areas.get(id_, []),
+                                 [program for program, verified in completed if verified],
+                                 ranked[0][0] if ranked else None)
     return cards

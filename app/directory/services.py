@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from flask import current_app, g, url_for
 from sqlalchemy import delete, func, select, true
+from sqlalchemy.orm import joinedload
 
 from app import mail, sitemap
 from app.database import get_or_create, insert_unique, lock_row
@@ -38,7 +39,9 @@ class ContactLimitReached(DirectoryError):
 # Looking profiles up ----------------------------------------------------------------------
 
 def profile_by_slug(slug: str) -> LeaderProfile | None:
-    return db.session.scalar(select(LeaderProfile).where(LeaderProfile.slug == slug))
+    # With its account, which whether anyone may see it depends on: one statement, not two.
+    return db.session.scalar(select(LeaderProfile).where(LeaderProfile.slug == slug)
+                             .options(joinedload(LeaderProfile.user)))
 
 
 def profile_of(user) -> LeaderProfile | None:

@@ -2,7 +2,7 @@
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import false, literal_column, select, union_all
 
 from app.directory.search import statements
 from app.directory.search.nearest import NEAREST_COUNT, nearest
@@ -119,6 +119,23 @@ _CARD_COLUMNS = ("id", "user_id", "slug", "display_name", "headline", "photo", "
                  "listed")
 
 
+def _card_lists(count: int):
+    """The focus areas (kind 0, by name, as LeaderProfile.focus_areas) and the programs (kind 1,
+    in the order they were added) of `count` profiles, in one statement."""
+    areas = (select(profile_focus_areas.c.profile_id.label("profile_id"), literal_column("0").label("kind"),
+                    FocusArea.name.label("name"), false().label("verified"), FocusArea.name.label("sort_name"),
+                    literal_column("0").label("sort_id"))
+             .join(FocusArea, FocusArea.id == profile_focus_areas.c.focus_area_id)
+             .where(in_list(profile_focus_areas.c.profile_id, count)))
+    programs = (select(ProfileProgram.profile_id, literal_column("1"), Program.name, ProfileProgram.verified,
+                       literal_column("''"), ProfileProgram.program_id)
+                .join(Program, Program.id == ProfileProgram.program_id)
+                .where(in_list(ProfileProgram.profile_id, count)))
+    lists = union_all(areas, programs).subquery()
+    return (select(lists.c.profile_id, lists.c.kind, lists.c.name, lists.c.verified)
+            .order_by(lists.c.profile_id, lists.c.kind, lists.c.sort_name, lists.c.sort_id))
+
+
 def load_profiles(hits: Sequence[Hit]) -> dict[int, CardProfile]:
     """What the cards of one page of hits show, by profile id."""
     return card_profiles([hit.profile_id for hit in hits])
@@ -137,19 +154,13 @@ def card_profiles(ids: Sequence[int]) -> dict[int, CardProfile]:
         .join(User, User.id == LeaderProfile.user_id).where(in_list(LeaderProfile.id, len(ids))))
     ).rows(connection, values)
     areas: dict[int, list[str]] = {}
-    for profile_id, name in prepared(connection, ("leader card areas", len(ids)), lambda: (
-            select(profile_focus_areas.c.profile_id, FocusArea.name)
-            .join(FocusArea, FocusArea.id == profile_focus_areas.c.focus_area_id)
-            .where(in_list(profile_focus_areas.c.profile_id, len(ids))).order_by(FocusArea.name))
-    ).rows(connection, values):
-        areas.setdefault(profile_id, []).append(name)
     programs: dict[int, list[tuple[str, bool]]] = {}
-    for profile_id, name, verified in prepared(connection, ("leader card programs", len(ids)), lambda: (
-            select(ProfileProgram.profile_id, Program.name, ProfileProgram.verified)
-            .join(Program, Program.id == ProfileProgram.program_id)
-            .where(in_list(ProfileProgram.profile_id, len(ids))).order_by(ProfileProgram.program_id))
-    ).rows(connection, values):
-        programs.setdefault(profile_id, []).append((name, bool(verified)))
+    for profile_id, kind, name, verified in prepared(connection, ("leader card lists", len(ids)),
+                                                     lambda: _card_lists(len(ids))).rows(connection, values):
+        if kind == 0:
+            areas.setdefault(profile_id, []).append(name)
+        else:
+            programs.setdefault(profile_id, []).append((name, bool(verified)))
     cards = {}
     for (id_, user_id, slug, name, headline, photo, city, region, country, precision, lat, lng,
          online, languages, contact, listed, active) in rows:

@@ -37,9 +37,9 @@ class Form(FlaskForm):
 def field_html(field, hint=None, class_: str = "", attrs: dict | None = None) -> Markup:
     """One field after the GOV.UK pattern: label, hint, the error next to it, then the input (a
     checkbox before its label; radios in a fieldset). What templates/_macros/forms.html's
-    `render_field` draws: the macro passes its arguments on. In Python, as every form on the site
-    draws its fields through it and the macro's own work cost more than the inputs (the search
-    bar on /leaders and the home page draws nine)."""
+    `render_field` draws: the macro passes its arguments on. In Python because every form on the
+    site draws its fields through it; the gain is small (about 2 % of a /leaders page, where
+    WTForms' own inputs cost most: see search_routes.search_bar_html for what pays there)."""
     attrs = dict(attrs or {})
     hint_id, error_id = f"{escape(field.id)}-hint", f"{escape(field.id)}-error"
     errors = field.errors

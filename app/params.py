@@ -4,6 +4,8 @@ from collections.abc import Iterable
 from flask import Flask, abort, request, url_for
 from werkzeug.routing import IntegerConverter
 
+from app.urls import PLACEHOLDER, address_around
+
 # The largest value an Integer column holds on PostgreSQL (SQLite's go to 2**63 - 1): a
 # larger id could name no row, and asking the database for it is an error, not "not found".
 MAX_ID = 2**31 - 1
@@ -48,6 +50,15 @@ def this_page(keep: Iterable[str], **changes) -> str:
     return url_for(request.endpoint, **{**values, **(request.view_args or {})})
 
 
+def page_links(keep: Iterable[str]):
+    """this_page(keep, page=n) for every n of a list's pagination, from one url_for: the address
+    split around its page number (app.urls.address_around), each link joined to it."""
+    before, after = address_around(request.endpoint, **{
+        **{name: request.args[name] for name in keep if request.args.get(name)}, "page": PLACEHOLDER,
+        **(request.view_args or {})})
+    return lambda number: f"{before}{number}{after}"
+
+
 class BoundedIntegerConverter(IntegerConverter):
     """<int:...> in routes: ASCII digits for 1 to MAX_ID; anything else is a 404."""
 
@@ -69,6 +80,7 @@ def init_app(app: Flask) -> None:
     every other hook, a 400 for a NUL byte."""
     app.url_map.converters["int"] = BoundedIntegerConverter
     app.jinja_env.globals["this_page"] = this_page
+    app.jinja_env.globals["page_links"] = page_links
 
     @app.before_request
     def refuse_nul_bytes():

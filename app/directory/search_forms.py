@@ -13,6 +13,7 @@ from wtforms.widgets import NumberInput, Select
 
 from app.directory.search import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS, SORTS, Filters
 from app.extensions import db
+from app.prepared import prepared
 from app.geo.geocoder import MAX_QUERY_LENGTH
 from app.models.directory import FocusArea, Program
 from app.params import MAX_PAGE, whole_number
@@ -192,6 +193,15 @@ class NearForm(Form):
         return self.unit.data if self.unit.data in UNITS else "km"
 
 
+def _choices_statement():
+    """The official focus areas (kind 0) and the programs (kind 1), each by name."""
+    choices = union_all(
+        select(literal_column("0").label("kind"), FocusArea.slug.label("slug"), FocusArea.name.label("name"))
+        .where(FocusArea.official),
+        select(literal_column("1"), Program.slug, Program.name)).subquery()
+    return select(choices).order_by(choices.c.kind, choices.c.name)
+
+
 class SearchForm(NearForm):
     """/leaders' search."""
 
@@ -204,12 +214,9 @@ class SearchForm(NearForm):
                        choices=[SelectChoice(value, SORT_LABELS[value]) for value in SORTS])
 
     def load_choices(self) -> None:
-        # Both lists in one statement (a statement is a round trip on PostgreSQL).
-        choices = union_all(
-            select(literal_column("0").label("kind"), FocusArea.slug.label("slug"), FocusArea.name.label("name"))
-            .where(FocusArea.official),
-            select(literal_column("1"), Program.slug, Program.name)).subquery()
-        rows = db.session.execute(select(choices).order_by(choices.c.kind, choices.c.name)).all()
+        # Both lists in one prepared statement (a statement is a round trip on PostgreSQL).
+        connection = db.session.connection()
+        rows = prepared(connection, "search choices", _choices_statement).rows(connection)
         areas = [(slug, name) for kind, slug, name in rows if kind == 0]
         programs = [(slug, name) for kind, slug, name in rows if kind == 1]
         self.focus_area.choices = [SelectChoice("", "Any focus area")] + [SelectChoice(*row) for row in areas]

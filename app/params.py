@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from flask import Flask, abort, request, url_for
 from werkzeug.routing import IntegerConverter
 
-from app.urls import PLACEHOLDER, address_around
+from app.urls import PLACEHOLDER, address_around, fill
 
 # The largest value an Integer column holds on PostgreSQL (SQLite's go to 2**63 - 1): a
 # larger id could name no row, and asking the database for it is an error, not "not found".
@@ -53,10 +53,10 @@ def this_page(keep: Iterable[str], **changes) -> str:
 def page_links(keep: Iterable[str]):
     """this_page(keep, page=n) for every n of a list's pagination, from one url_for: the address
     split around its page number (app.urls.address_around), each link joined to it."""
-    before, after = address_around(request.endpoint, **{
+    around = address_around(request.endpoint, **{
         **{name: request.args[name] for name in keep if request.args.get(name)}, "page": PLACEHOLDER,
         **(request.view_args or {})})
-    return lambda number: f"{before}{number}{after}"
+    return lambda number: fill(around, number)
 
 
 class BoundedIntegerConverter(IntegerConverter):

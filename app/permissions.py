@@ -101,6 +101,13 @@ def can_contact(user, profile) -> bool:
             and profile.contact_enabled and profile.is_public)
 
 
+def can_offer_contact(user, profile) -> bool:
+    """Whether a leader's card offers "Message": to those who may contact them, and to visitors
+    who are not signed in when the leader takes messages (the link goes through the login)."""
+    return can_contact(user, profile) or (not is_signed_in(user) and profile.contact_enabled
+                                          and profile.is_public)
+
+
 def can_apply_to_lead(user) -> bool:
     return is_signed_in(user) and user.role == Role.MEMBER
 

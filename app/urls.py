@@ -1,7 +1,7 @@
 """The site's own address: absolute links built from SITE_URL, and the hosts requests may name."""
 import logging
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Flask, abort, current_app, request, url_for
 
@@ -49,6 +49,12 @@ def address_around(endpoint: str, **values) -> tuple[str, str]:
     if not found:
         raise ValueError(f"{endpoint}: no value was PLACEHOLDER")
     return before, after
+
+
+def fill(around: tuple[str, str], value) -> str:
+    """An address split by address_around (or site_address_around) with `value` in its place,
+    quoted as a path part."""
+    return f"{around[0]}{quote(str(value), safe='')}{around[1]}"
 
 
 def site_address_around(endpoint: str, **values) -> tuple[str, str]:

@@ -7,12 +7,11 @@ a person is escaped; the addresses are joined to prefixes url_for built once per
 from __future__ import annotations
 
 from typing import NamedTuple
-from urllib.parse import quote
 
 from flask import g
 from markupsafe import Markup, escape
 
-from app.urls import PLACEHOLDER, address_around
+from app.urls import PLACEHOLDER, address_around, fill
 
 
 class _Links(NamedTuple):
@@ -31,7 +30,7 @@ def _links() -> _Links:
 
 
 def _address(around: tuple[str, str], value) -> str:
-    return escape(f"{around[0]}{quote(str(value), safe='')}{around[1]}")
+    return escape(fill(around, value))
 
 
 def tag_list_html(tags, link: bool = False) -> Markup:

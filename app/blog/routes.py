@@ -1,10 +1,8 @@
 """The public blog: lists, posts, tags, authors, Atom feeds and cover images."""
 import re
-from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, render_template
 from flask_login import current_user
-from flask_sqlalchemy.pagination import SelectPagination
 from markupsafe import Markup
 from sqlalchemy import func, select
 
@@ -17,7 +15,7 @@ from app.models.editorial import Proposal
 from app.models.base import utcnow
 from app.params import page_number
 from app.text.markdown import reading_time_minutes, render_markdown
-from app.urls import PLACEHOLDER, site_address_around, site_url
+from app.urls import PLACEHOLDER, fill, site_address_around, site_url
 
 bp = Blueprint("blog", __name__)
 bp.add_app_template_global(cards.post_card_html, "post_card_html")
@@ -27,19 +25,14 @@ COVER_NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
 FEED_SIZE = 20
 
 
-class _PostsPage(SelectPagination):
-    """A page of posts, counted by their ids alone (through the index on the state) rather than
-    by reading every published post's row."""
-
-    def _query_count(self) -> int:
-        ids = self._query_args["select"].with_only_columns(Proposal.id).order_by(None).subquery()
-        return self._query_args["session"].execute(select(func.count()).select_from(ids)).scalar()
-
-
 def _page_of(query):
+    """A page of posts, counted by their ids alone (through ix_proposals_live) rather than by
+    reading every published post's row, as paginate's own count does."""
     per_page = current_app.config.get("BLOG_PER_PAGE", 10)
-    return _PostsPage(select=query, session=db.session(), page=page_number(), per_page=per_page,
-                      error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=per_page, error_out=False, count=False)
+    ids = query.with_only_columns(Proposal.id).order_by(None).subquery()
+    page.total = db.session.scalar(select(func.count()).select_from(ids))
+    return page
 
 
 @bp.get("/blog")
@@ -88,7 +81,7 @@ def _feed(posts, *, title, self_url, alternate_url):
         "blog/feed.xml", posts=posts, title=title, self_url=self_url,
         alternate_url=alternate_url, updated=updated,
         content=lambda p: render_markdown(p.body),
-        post_url=lambda p: f"{post_around[0]}{quote(p.slug, safe='')}{post_around[1]}",
+        post_url=lambda p: fill(post_around, p.slug),
     )
     return Response(xml, mimetype="application/atom+xml")
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from flask import url_for
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
-from app.directory.services import public_card_of
+from app.directory.services import profile_url_for
 from app.extensions import db
 from app.models.accounts import User
 from app.models.editorial import Proposal, Tag, proposal_tags
 from app.urls import site_url
+
+
+NEWEST_FIRST = (Proposal.published_at.desc(), Proposal.id.desc())  # every list of posts
 
 
 def published_query(tag: Tag | None = None):
@@ -21,7 +23,7 @@ def published_query(tag: Tag | None = None):
              .options(joinedload(Proposal.author), selectinload(Proposal.tags)))
     if tag is not None:
         query = query.where(Proposal.tags.any(Tag.id == tag.id))
-    return query.order_by(Proposal.published_at.desc(), Proposal.id.desc())
+    return query.order_by(*NEWEST_FIRST)
 
 
 _LISTED = (Proposal.id, Proposal.slug, Proposal.title, Proposal.excerpt, Proposal.published_at,
@@ -37,7 +39,7 @@ def published_posts_by(user_id: int, limit: int | None = None) -> list[Proposal]
     """An author's published posts, newest first (also used on their directory profile): title,
     date and excerpt, without their bodies."""
     query = (select(Proposal).where(Proposal.is_live, Proposal.author_id == user_id)
-             .options(load_only(*_LISTED)).order_by(Proposal.published_at.desc(), Proposal.id.desc()))
+             .options(load_only(*_LISTED)).order_by(*NEWEST_FIRST))
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))
@@ -59,7 +61,7 @@ def latest_posts(limit: int = 20, tag: Tag | None = None) -> list[FeedEntry]:
     query = (select(Proposal.id, Proposal.slug, Proposal.title, Proposal.excerpt, Proposal.body,
                     Proposal.published_at, User.display_name)
              .join(User, User.id == Proposal.author_id).where(Proposal.is_live)
-             .order_by(Proposal.published_at.desc(), Proposal.id.desc()).limit(limit))
+             .order_by(*NEWEST_FIRST).limit(limit))
     if tag is not None:
         query = query.where(Proposal.tags.any(Tag.id == tag.id))
     rows = db.session.execute(query).all()
@@ -71,6 +73,13 @@ def latest_posts(limit: int = 20, tag: Tag | None = None) -> list[FeedEntry]:
             tags.setdefault(proposal_id, []).append((slug, name))
     return [FeedEntry(row.slug, row.title, row.excerpt, row.body, row.published_at, row.display_name,
                       tags.get(row.id, [])) for row in rows]
+
+
+def latest_titles(limit: int = 3):
+    """(slug, title, published_at, author_name) of the newest posts, for the home page."""
+    return db.session.execute(
+        select(Proposal.slug, Proposal.title, Proposal.published_at, User.display_name.label("author_name"))
+        .join(User, User.id == Proposal.author_id).where(Proposal.is_live).order_by(*NEWEST_FIRST).limit(limit)).all()
 
 
 def post_by_slug(slug: str) -> Proposal | None:
@@ -93,8 +102,7 @@ def tags_in_use() -> list[Tag]:
 
 def profile_url(user) -> str | None:
     """The author's directory profile, when they have one anyone may see."""
-    card = public_card_of(user)
-    return url_for("directory.profile", slug=card.slug) if card is not None else None
+    return profile_url_for(user)
 
 
 def sitemap_entries():
@@ -102,7 +110,7 @@ def sitemap_entries():
     yield site_url("blog.index"), None
     # Only the two columns it writes: not every post's body, author and tags.
     posts = db.session.execute(select(Proposal.slug, Proposal.published_at).where(Proposal.is_live)
-                               .order_by(Proposal.published_at.desc(), Proposal.id.desc()).limit(49000))
+                               .order_by(*NEWEST_FIRST).limit(49000))
     for slug, published_at in posts:
         yield site_url("blog.post", slug=slug), published_at
     for found in tags_in_use():

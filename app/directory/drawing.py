@@ -9,7 +9,6 @@ escaped; the profile addresses are joined to a prefix url_for built once per req
 from __future__ import annotations
 
 from typing import NamedTuple
-from urllib.parse import quote
 
 from flask import g
 from flask_login import current_user
@@ -17,7 +16,7 @@ from markupsafe import Markup, escape
 
 from app import permissions
 from app.models.directory import Precision
-from app.urls import PLACEHOLDER, address_around
+from app.urls import PLACEHOLDER, address_around, fill
 
 
 class _Links(NamedTuple):
@@ -25,9 +24,6 @@ class _Links(NamedTuple):
     profile: tuple[str, str]
     contact: tuple[str, str]
     photo: tuple[str, str]
-
-    def of(self, which: tuple[str, str], value: str) -> str:
-        return f"{which[0]}{quote(value, safe='')}{which[1]}"
 
 
 def _links() -> _Links:
@@ -78,7 +74,7 @@ def leader_card_html(profile, distance_label: str | None = None, number: int | N
     paragraph, for bylines)."""
     links = _links()
     name = escape(profile.display_name)
-    link = links.of(_results_link(results_query) if results_query else links.profile, profile.slug)
+    link = fill(_results_link(results_query) if results_query else links.profile, profile.slug)
     classes = "leader-card leader-card--compact" if compact else "leader-card"
     if number:
         parts = [f'<article class="{classes}" data-number="{number}">'
@@ -87,7 +83,7 @@ def leader_card_html(profile, distance_label: str | None = None, number: int | N
         parts = [f'<article class="{classes}">']
     if profile.photo:
         size = 48 if compact else 80
-        src = escape(links.of(links.photo, profile.photo + "-160.jpg"))
+        src = escape(fill(links.photo, profile.photo + "-160.jpg"))
         parts.append(f'<img class="leader-card__photo" src="{src}" alt="" width="{size}" '
                      f'height="{size}" loading="lazy">')
     else:
@@ -140,12 +136,8 @@ def _full_parts(profile, name: Markup, distance_label: str | None) -> str:
     if languages:
         parts.append('<p class="leader-card__languages"><span class="leader-card__label">Speaks</span> '
                      f'{escape(", ".join(languages))}</p>')
-    # Contact is open as on the profile page: can_contact for those signed in; visitors who are
-    # not are sent through the login to the same page when the leader takes messages.
-    if permissions.can_contact(current_user, profile) or (
-            not current_user.is_authenticated and profile.contact_enabled and profile.is_public):
-        links = _links()
-        contact = escape(links.of(links.contact, profile.slug))
+    if permissions.can_offer_contact(current_user, profile):
+        contact = escape(fill(_links().contact, profile.slug))
         parts.append('<p class="leader-card__actions"><a class="button button--secondary button--small" '
                      f'href="{contact}">Message<span class="visually-hidden"> {name}</span></a></p>')
     return "".join(parts)

@@ -65,10 +65,8 @@ def public_card_of(user) -> CardProfile | None:
 
 def profile_url_for(user) -> str | None:
     """The public profile page of a user (for bylines), or None if they have no public profile."""
-    profile = profile_of(user) if user is not None else None
-    if profile is None or not profile.is_public:
-        return None
-    return url_for("directory.profile", slug=profile.slug)
+    card = public_card_of(user)
+    return url_for("directory.profile", slug=card.slug) if card is not None else None
 
 
 def public_slugs(start: int = 1, stop: int | None = None) -> list[tuple[str, object]]:

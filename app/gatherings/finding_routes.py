@@ -22,7 +22,7 @@ from app.gatherings.finding_forms import LINK_PARAMS, FindForm, api_query
 from app.geo.geocoder import GeocodeError
 from app.models.gatherings import Gathering
 from app.params import MAX_PAGE, this_page
-from app.urls import PLACEHOLDER, site_address_around, site_url
+from app.urls import PLACEHOLDER, fill, site_address_around, site_url
 from app.worker_cache import WorkerCache, worker_cache
 
 # The place of the visitor's last search for gatherings (what they typed), for the home page.
@@ -274,11 +274,10 @@ def public_gathering(item: finding.Found, slugs: dict[int, str]) -> dict:
     gathering = item.gathering
     in_person = gathering.mode.in_person
     slug = slugs.get(gathering.host_id)
-    before, after = _gathering_url()
     return {
         "id": gathering.id,
         "title": gathering.title,
-        "url": f"{before}{gathering.id}{after}",
+        "url": fill(_gathering_url(), gathering.id),
         "starts_at": _iso(gathering.starts_at),
         "ends_at": _iso(gathering.ends_at),
         "time_zone": gathering.time_zone,

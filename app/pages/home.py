@@ -8,22 +8,18 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import permissions
+from app.blog import services as blog
 from app.directory import search as leaders
 from app.extensions import db
 from app.geo.geocoder import GeocodeError
-from app.models.accounts import User
-from app.models.editorial import Proposal
 from app.models.forum import ForumCategory, ForumThread
 
 NEAR_LAST_SEARCH_KM = 50
 
 
 def latest_posts(limit: int = 3):
-    """(slug, title, published_at, author_name) of the newest posts: the titles are all it shows."""
-    return db.session.execute(
-        select(Proposal.slug, Proposal.title, Proposal.published_at, User.display_name.label("author_name"))
-        .join(User, User.id == Proposal.author_id).where(Proposal.is_live)
-        .order_by(Proposal.published_at.desc(), Proposal.id.desc()).limit(limit)).all()
+    """The newest posts' titles: all the home page shows of them."""
+    return blog.latest_titles(limit)
 
 
 def active_threads(limit: int = 5):

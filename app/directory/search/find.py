@@ -142,7 +142,7 @@ def load_profiles(hits: Sequence[Hit]) -> dict[int, CardProfile]:
 
 
 def card_profiles(ids: Sequence[int]) -> dict[int, CardProfile]:
-    """What the cards of these profiles show, by profile id, in three prepared statements."""
+    """What the cards of these profiles show, by profile id, in two prepared statements."""
     ids = list(dict.fromkeys(ids))
     if not ids:
         return {}

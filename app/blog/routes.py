@@ -48,7 +48,7 @@ def post(slug):
         abort(404)
     return render_template(
         "blog/post.html", post=found, body_html=Markup(render_markdown(found.body)),
-        minutes=reading_time_minutes(found.body), profile_url=services.profile_url(found.author),
+        minutes=reading_time_minutes(found.body), author_card=services.author_card(found.author),
         canonical=site_url("blog.post", slug=found.slug),
         cover_url=(site_url("blog.cover", name=found.cover_image)
                    if found.cover_image else None),
@@ -71,7 +71,7 @@ def author(user_id):
     if not posts:
         abort(404)  # only people who have published have an author page
     return render_template("blog/author.html", author=person, posts=posts,
-                           profile_url=services.profile_url(person))
+                           author_card=services.author_card(person))
 
 
 def _feed(posts, *, title, self_url, alternate_url):

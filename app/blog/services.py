@@ -7,7 +7,7 @@ from typing import NamedTuple
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
-from app.directory.services import profile_url_for
+from app.directory.services import public_card_of
 from app.extensions import db
 from app.models.accounts import User
 from app.models.editorial import Proposal, Tag, proposal_tags
@@ -100,9 +100,10 @@ def tags_in_use() -> list[Tag]:
         .order_by(Tag.slug)))
 
 
-def profile_url(user) -> str | None:
-    """The author's directory profile, when they have one anyone may see."""
-    return profile_url_for(user)
+def author_card(user):
+    """The leader card of the author's directory profile, when they have one anyone may see (a
+    byline shows it; without one, the name alone)."""
+    return public_card_of(user)
 
 
 def sitemap_entries():

@@ -5,7 +5,6 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from markupsafe import Markup
 
 from app.directory import search as leaders
-from app.directory import services
 from app.directory.cards import public_card
 from app.directory.search_forms import LINK_PARAMS, MAX_PAGE, YOUR_LOCATION, SearchForm, parse_page
 from app.extensions import limiter
@@ -150,8 +149,3 @@ def search_form() -> SearchForm:
     """An empty search form, for the home page's search bar (the same component as /leaders)."""
     return SearchForm()
 
-
-@bp.app_template_global("public_profile_of")
-def public_profile_of(user) -> leaders.CardProfile | None:
-    """The leader card of a person's profile when anyone may see it, for blog pages."""
-    return services.public_card_of(user)

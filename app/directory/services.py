@@ -4,7 +4,7 @@ look after (lists, badges, quotes): curation.py."""
 from datetime import timedelta
 from typing import NamedTuple
 
-from flask import current_app, g, url_for
+from flask import current_app, url_for
 from sqlalchemy import delete, func, select, true
 from sqlalchemy.orm import joinedload
 
@@ -51,16 +51,12 @@ def profile_of(user) -> LeaderProfile | None:
 
 
 def public_card_of(user) -> CardProfile | None:
-    """The leader card of a person's profile when anyone may see it (for bylines: a post and an
-    author page ask twice, for the link and the card), kept for the request."""
+    """The leader card of a person's profile when anyone may see it (bylines), else None."""
     if user is None:
         return None
-    kept = g.setdefault("public_cards", {})
-    if user.id not in kept:
-        profile_id = db.session.scalar(select(LeaderProfile.id).where(LeaderProfile.user_id == user.id,
-                                                                      LeaderProfile.is_public))
-        kept[user.id] = card_profiles([profile_id]).get(profile_id) if profile_id is not None else None
-    return kept[user.id]
+    profile_id = db.session.scalar(select(LeaderProfile.id).where(LeaderProfile.user_id == user.id,
+                                                                  LeaderProfile.is_public))
+    return card_profiles([profile_id]).get(profile_id) if profile_id is not None else None
 
 
 def profile_url_for(user) -> str | None:
